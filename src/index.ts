@@ -1,0 +1,12 @@
+/**
+ * nn4astro: the helper library shared by the course notebooks.
+ * Everything a notebook needs is exported from here: `import { ... } from "nn4astro"`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as pl from "nodejs-polars";
+
+/** The TensorFlow.js instance the library uses (one engine, one backend for the whole notebook). */
+export { tf, pl };
+export * from "./backend/select";
+export { registerWasmGradients } from "./backend/wasm-kernels";
+export * from "./random";
