@@ -5,8 +5,14 @@
 import * as tf from "@tensorflow/tfjs";
 import * as pl from "nodejs-polars";
 
-/** The TensorFlow.js instance the library uses (one engine, one backend for the whole notebook). */
+/** The TensorFlow.js and polars instances the library uses (one engine for the whole notebook). */
 export { tf, pl };
+
 export * from "./backend/select";
 export { registerWasmGradients } from "./backend/wasm-kernels";
 export * from "./random";
+export * from "./notebook/lesson";
+export * from "./plot/render";
+export * from "./plot/charts";
+export * from "./train/progress";
+export * from "./table/tensors";
