@@ -16,3 +16,5 @@ export * from "./plot/render";
 export * from "./plot/charts";
 export * from "./train/progress";
 export * from "./table/tensors";
+export * from "./catalog/files";
+export * from "./table/display";
