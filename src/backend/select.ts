@@ -87,7 +87,11 @@ async function tryBackend(kind: BackendKind): Promise<string | null> {
       registerWasmGradients();
       return null;
     }
-    return (await tf.setBackend("cpu")) ? null : "cpu backend failed (this should not happen)";
+    if (!(await tf.setBackend("cpu"))) return "cpu backend failed (this should not happen)";
+    // The cpu backend greets its first tensor with a "install tfjs-node" banner; setupBackend
+    // already explains the choice, so mark it as used.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+    return null;
   } catch (e) {
     return firstLine(e);
   }
