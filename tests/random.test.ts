@@ -63,7 +63,7 @@ describe("seedEverything", () => {
     const x = tf.tensor2d([[0, 1], [1, 0], [1, 1], [0, 0], [0.5, 0.2], [0.1, 0.9]]);
     const y = tf.tensor2d([[1], [1], [0], [0], [0.7], [0.9]]);
     const h = await model.fit(x, y, { epochs: 3, batchSize: 2, shuffle: true, verbose: 0 });
-    const out = [...(h.history.loss as number[]), ...Array.from(model.predict(x) as tf.Tensor).map(Number)];
+    const out = [...(h.history.loss as number[]), ...Array.from((model.predict(x) as tf.Tensor).dataSync())];
     tf.dispose([x, y]);
     model.dispose();
     return out;
