@@ -96,7 +96,8 @@ export function figureHtml(fig: Figure, options: ShowOptions & { withLibrary?: b
     if (!el) return;
     if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
     if (++tries < 100) { setTimeout(draw, 50); return; }
-    el.innerHTML = '<p style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (it calls <code>loadPlotly()</code>).</p>';
+    // The class name is split so that tests can tell the drawn message from this script's text.
+    el.innerHTML = '<p class="nn4astro-' + 'missing-plotly" style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (it calls <code>loadPlotly()</code>).</p>';
   }
   draw();
 })();</script>`;
