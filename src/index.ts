@@ -18,3 +18,8 @@ export * from "./train/progress";
 export * from "./table/tensors";
 export * from "./catalog/files";
 export * from "./table/display";
+export * from "./sim/filters";
+export * from "./sim/photometry";
+export * from "./sim/lightcurves";
+export * from "./timeseries/lombscargle";
+export * from "./catalog/hubble1929";

@@ -5,8 +5,9 @@
  * Table 4): filter × CCD quantum efficiency × telescope optics × the APO atmosphere at airmass
  * 1.3, i.e. the quantum efficiency of the whole system for a star observed through 1.3 airmasses
  * (the photometric system the SDSS catalogues are calibrated to). Values are the product of the
- * band and atmosphere columns of that table, sampled every 20 Å; outside the tabulated range the
- * response is zero. The tiny u-band red leak near 7700 Å is part of the table and kept.
+ * band and atmosphere columns of that table, sampled every 20 Å (as tabulated in the `sdss2010-*`
+ * filter files of the speclite package, r rounded here to 4 decimals); outside the tabulated range
+ * the response is zero. The tiny u-band red leak near 7700 Å is part of the table and kept.
  *
  * The SDSS documentation quotes effective wavelengths of 3551, 4686, 6166, 7480 and 8932 Å for the
  * 2.5 m camera. The pivot wavelengths of these curves are 3551, 4677, 6177, 7495 and 8928 Å (within
@@ -14,8 +15,8 @@
  * 3538, 4643, 6158, 7476, 8900 Å: the quoted numbers depend on the definition and on the curve
  * version, not on a difference in the bands. FWHMs are 595, 1311, 1153, 1277 and 1091 Å.
  *
- * AB magnitudes (Oke & Gunn 1983) use the photon-counting convention of Fukugita et al. (1996),
- * eq. 7: m_AB = −2.5 log10( ∫ f_ν T dν/ν / ∫ 3631 Jy T dν/ν ). Because dν/ν = −dλ/λ, both integrals
+ * AB magnitudes (Oke & Gunn 1983) use the photon-counting convention of Fukugita et al. (1996):
+ * m_AB = −2.5 log10( ∫ f_ν T dν/ν / ∫ 3631 Jy T dν/ν ). Because dν/ν = −dλ/λ, both integrals
  * are done on the filter's wavelength grid with weight T(λ)/λ.
  */
 
@@ -279,7 +280,7 @@ export function bandIntegrator(filter: FilterCurve, stepAngstrom = 5): BandInteg
 
 /**
  * Photon-weighted mean f_ν of a spectrum through a filter (same unit as the spectrum, e.g. Jy):
- * ⟨f_ν⟩ = ∫ f_ν T dλ/λ / ∫ T dλ/λ (Fukugita et al. 1996, eq. 7).
+ * ⟨f_ν⟩ = ∫ f_ν T dλ/λ / ∫ T dλ/λ (Fukugita et al. 1996).
  */
 export function bandFluxJy(filter: FilterCurve | BandIntegrator, fnu: FnuSpectrum): number {
   const integ = "weight" in filter ? filter : bandIntegrator(filter);
