@@ -23,3 +23,7 @@ export * from "./sim/photometry";
 export * from "./sim/lightcurves";
 export * from "./timeseries/lombscargle";
 export * from "./catalog/hubble1929";
+export * from "./stellar/hurley";
+export * from "./stellar/seismic";
+export * from "./stellar/grid";
+export * from "./stellar/readers";
