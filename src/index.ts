@@ -27,3 +27,8 @@ export * from "./stellar/hurley";
 export * from "./stellar/seismic";
 export * from "./stellar/grid";
 export * from "./stellar/readers";
+export * from "./bayes/model";
+export * from "./bayes/nuts";
+export * from "./bayes/diagnostics";
+export * from "./bayes/plots";
+export * from "./bayes/validation";
