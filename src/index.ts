@@ -9,7 +9,8 @@ import * as pl from "nodejs-polars";
 export { tf, pl };
 
 export * from "./backend/select";
-export { registerWasmGradients } from "./backend/wasm-kernels";
+export { registerWasmGradients, registerSecondOrderGradients, registerCpuKernelFixes } from "./backend/wasm-kernels";
+export { setConvChunkBudget } from "./backend/wasm-fast-kernels";
 export * from "./random";
 export * from "./notebook/lesson";
 export * from "./plot/render";

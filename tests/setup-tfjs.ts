@@ -1,3 +1,4 @@
-// Silences tfjs's "install tfjs-node" banner in test output (tfjs honours IS_TEST for its warnings).
+// Silences tfjs's "install tfjs-node" banner in test output. PROD rather than IS_TEST: IS_TEST
+// also switches on a kernel memory-leak check that misfires on every wasm training step.
 import * as tf from "@tensorflow/tfjs";
-tf.env().set("IS_TEST", true);
+tf.env().set("PROD", true);

@@ -6,7 +6,7 @@
  * libtensorflow when they are installed, which fails offline; the course then runs on wasm.
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmGradients } from "./wasm-kernels";
+import { registerCpuKernelFixes, registerSecondOrderGradients, registerWasmGradients } from "./wasm-kernels";
 
 /** What the course calls each backend (and what `NN4ASTRO_BACKEND` accepts). */
 export type BackendKind = "node-gpu" | "node" | "wasm" | "cpu";
@@ -142,6 +142,10 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
   }
   if (!chosen) throw new Error("No TensorFlow.js backend could be initialised: " + skipped.map((s) => `${s.kind}: ${s.reason}`).join("; "));
   await tf.ready();
+  // Grad-of-grad through elu/tanh/sigmoid/softmax (gradients of an emulator inside a sampler) and
+  // the cpu backend's wrong UpSampling2D gradient for batch > 1 are fixed on every backend.
+  registerSecondOrderGradients();
+  registerCpuKernelFixes();
   const extra = chosen === "wasm" ? ` (SIMD ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"})` : "";
   const summary = `nn4astro: using the ${chosen} backend${extra}${forcedKind ? " as requested" : ""}.`;
   current = { kind: chosen, tfName: tf.getBackend(), skipped, forced: Boolean(forcedKind), summary };
