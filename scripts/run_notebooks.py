@@ -16,6 +16,7 @@ Exit status: 0 if every notebook passed, 1 if any failed (or its kernel did not 
 """
 
 import argparse
+import html
 import glob
 import json
 import os
@@ -196,7 +197,9 @@ NOISE_FRAME = re.compile(r"^evalmachine\.<anonymous>:\d+$|"
 # Exercise solutions live in markdown <details> blocks so students reveal them with a click; the
 # runner executes their fenced TypeScript too, right after the exercise, so solutions never rot.
 SOLUTION_BLOCK = re.compile(r"<details>\s*<summary>\s*<b>Solution</b>")
-FENCED_TS = re.compile(r"```(?:typescript|ts)\n(.*?)```", re.S)
+# The code is HTML (<pre><code class="language-typescript">, escaped) so that every front end and
+# nbconvert show it inside <details>; a markdown fence is accepted too.
+SOLUTION_CODE = re.compile(r'<pre><code class="language-(?:typescript|ts)">(.*?)</code></pre>|```(?:typescript|ts)\n(.*?)```', re.S)
 
 
 def expand_solutions(nb):
@@ -206,8 +209,9 @@ def expand_solutions(nb):
         source_index[len(cells)] = i
         cells.append(cell)
         if cell.cell_type == "markdown" and SOLUTION_BLOCK.search(cell.source):
-            for match in FENCED_TS.finditer(cell.source):
-                code = nbformat.v4.new_code_cell(match.group(1).rstrip())
+            for match in SOLUTION_CODE.finditer(cell.source):
+                text = html.unescape(match.group(1)) if match.group(1) is not None else match.group(2)
+                code = nbformat.v4.new_code_cell(text.rstrip())
                 code.metadata["nn4astro"] = {"solution_in_markdown_cell": i}
                 source_index[len(cells)] = i
                 cells.append(code)

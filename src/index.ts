@@ -33,3 +33,8 @@ export * from "./bayes/nuts";
 export * from "./bayes/diagnostics";
 export * from "./bayes/plots";
 export * from "./bayes/validation";
+export * from "./nn/perceptron";
+export * from "./nn/decision-boundary";
+export * from "./optim/optimisers";
+export * from "./optim/surfaces";
+export * from "./optim/parameters";

@@ -198,7 +198,7 @@ describe("notebook runner", () => {
       const nb: Notebook = JSON.parse(fs.readFileSync(gettingStarted, "utf8"));
       const idx = nb.cells.findIndex((c) => c.cell_type === "markdown" && /<summary><b>Solution<\/b>/.test(Array.isArray(c.source) ? c.source.join("") : c.source));
       expect(idx).toBeGreaterThan(0);
-      nb.cells[idx].source = '<details>\n<summary><b>Solution</b> (click to reveal)</summary>\n\n```typescript\nconst rotten: number = undefinedThing + 1;\n```\n\n</details>';
+      nb.cells[idx].source = '<details>\n<summary><b>Solution</b> (click to reveal)</summary>\n\n<pre><code class="language-typescript">const rotten: boolean = undefinedThing &lt; 1;\n</code></pre>\n\n</details>';
       const file = path.join(notebookDir, `${prefix}00-solution.ipynb`);
       fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
       created.push(file);
