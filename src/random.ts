@@ -7,13 +7,17 @@
  * streams.
  */
 
+// Local bindings: inside jest's sandbox every `Math.x` in a hot loop is a slow global lookup
+// (~11x slower generator); plain Node does not care.
+const { imul, log, sqrt, exp, floor } = Math;
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x9e3779b9) >>> 0;
     let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    z = imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
 }
@@ -29,7 +33,7 @@ export class Rng {
   constructor(seed = 42) {
     if (!Number.isFinite(seed)) throw new Error(`Rng seed must be a finite number, got ${seed}`);
     this.seed = seed;
-    const sm = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
+    const sm = splitmix32(floor(seed) ^ floor(seed / 2 ** 32));
     this.s0 = sm();
     this.s1 = sm();
     this.s2 = sm();
@@ -38,7 +42,7 @@ export class Rng {
 
   /** A raw 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
     const t = (this.s1 << 9) >>> 0;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
@@ -65,7 +69,7 @@ export class Rng {
   /** Integer uniform on [low, high). */
   integer(low: number, high: number): number {
     if (!(high > low)) throw new Error(`Rng.integer needs high > low, got [${low}, ${high})`);
-    return low + Math.floor(this.random() * (high - low));
+    return low + floor(this.random() * (high - low));
   }
 
   /** Gaussian draw (Marsaglia polar method). */
@@ -81,7 +85,7 @@ export class Rng {
       v = 2 * this.random() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    const f = sqrt((-2 * log(s)) / s);
     this.spareNormal = v * f;
     return mean + sd * u * f;
   }
@@ -90,13 +94,13 @@ export class Rng {
   poisson(mean: number): number {
     if (!(mean >= 0)) throw new Error(`Poisson mean must be >= 0, got ${mean}`);
     if (mean === 0) return 0;
-    if (mean > 500) return Math.max(0, Math.round(this.normal(mean, Math.sqrt(mean))));
+    if (mean > 500) return Math.max(0, Math.round(this.normal(mean, sqrt(mean))));
     if (mean > 30) {
       // Split to keep exp(-mean) representable and the loop short.
       const half = mean / 2;
       return this.poisson(half) + this.poisson(mean - half);
     }
-    const limit = Math.exp(-mean);
+    const limit = exp(-mean);
     let k = 0;
     let p = this.random();
     while (p > limit) {
@@ -108,7 +112,7 @@ export class Rng {
 
   /** Exponential draw with the given rate. */
   exponential(rate = 1): number {
-    return -Math.log(1 - this.random()) / rate;
+    return -log(1 - this.random()) / rate;
   }
 
   /** Array of n draws from `draw`. */
@@ -121,7 +125,7 @@ export class Rng {
   /** Fisher–Yates shuffle in place; returns the same array. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
+      const j = floor(this.random() * (i + 1));
       [items[i], items[j]] = [items[j], items[i]];
     }
     return items;
@@ -135,7 +139,7 @@ export class Rng {
   /** One element chosen uniformly. */
   choice<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error("Rng.choice of an empty array");
-    return items[Math.floor(this.random() * items.length)];
+    return items[floor(this.random() * items.length)];
   }
 
   /** An independent generator derived from this one (for a sub-simulation). */
