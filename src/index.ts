@@ -46,3 +46,7 @@ export * from "./sim/detector";
 export * from "./sim/sky";
 export * from "./sim/transients";
 export * from "./sim/augment";
+export * from "./metrics/classification";
+export * from "./train/history";
+export * from "./train/search";
+export * from "./train/inspect";
