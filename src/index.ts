@@ -50,3 +50,6 @@ export * from "./metrics/classification";
 export * from "./train/history";
 export * from "./train/search";
 export * from "./train/inspect";
+export * from "./timeseries/dft";
+export * from "./timeseries/lightcurve-sets";
+export * from "./timeseries/period-features";
