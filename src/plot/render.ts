@@ -47,6 +47,24 @@ export function notebookDisplay(): TslabDisplay | undefined {
   }
 }
 
+/** An output that can be rewritten in place (progress bars); undefined outside a tslab kernel. */
+export interface UpdatableDisplay {
+  html(s: string): void;
+}
+
+/** A new in-place display in the notebook (tslab's `newDisplay`), or undefined outside a kernel. */
+export function newNotebookDisplay(): UpdatableDisplay | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
+    if (!jupyter.lastWriteDisplayData) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return (require("tslab") as { newDisplay(): UpdatableDisplay }).newDisplay();
+  } catch {
+    return undefined;
+  }
+}
+
 /** plotly.min.js made safe to inline: hides AMD/CommonJS loaders so it always sets window.Plotly. */
 export function plotlyScriptTag(): string {
   if (!plotlySource) {

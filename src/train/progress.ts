@@ -4,7 +4,7 @@
  * lines), and a plot of the history afterwards.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Figure } from "../plot/render";
+import { newNotebookDisplay, type Figure, type UpdatableDisplay } from "../plot/render";
 import { lineChart, type FigureOptions, type SeriesSpec } from "../plot/charts";
 
 export interface ProgressOptions {
@@ -18,21 +18,6 @@ export interface ProgressOptions {
   silent?: boolean;
 }
 
-interface UpdatableDisplay {
-  html(s: string): void;
-}
-
-function newNotebookDisplay(): UpdatableDisplay | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
-    if (!jupyter.lastWriteDisplayData) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return (require("tslab") as { newDisplay(): UpdatableDisplay }).newDisplay();
-  } catch {
-    return undefined;
-  }
-}
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";

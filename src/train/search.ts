@@ -7,22 +7,8 @@
  * random points try g² distinct values of every parameter.
  */
 import { Rng } from "../random";
+import { newNotebookDisplay, type UpdatableDisplay } from "../plot/render";
 
-interface UpdatableDisplay {
-  html(s: string): void;
-}
-
-function newNotebookDisplay(): UpdatableDisplay | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: unknown };
-    if (!jupyter.lastWriteDisplayData) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return (require("tslab") as { newDisplay(): UpdatableDisplay }).newDisplay();
-  } catch {
-    return undefined;
-  }
-}
 
 /** One hyper-parameter: its name and range; `log` spaces values evenly in log10 (learning rates, penalties). */
 export interface SearchDimension {
