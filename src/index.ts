@@ -60,3 +60,8 @@ export * from "./emulator/model";
 export * from "./emulator/train";
 export * from "./emulator/validation";
 export * from "./emulator/io";
+export * from "./autoencoder/cutouts";
+export * from "./autoencoder/metrics";
+export * from "./autoencoder/models";
+export * from "./autoencoder/latent";
+export * from "./autoencoder/vae";
