@@ -73,3 +73,8 @@ export * from "./cnn/augmented-dataset";
 export * from "./detect/operating-point";
 export * from "./detect/plots";
 export * from "./cnn/realbogus";
+export * from "./bayes/hierarchical";
+export * from "./cluster/simulate";
+export * from "./cluster/emulator";
+export * from "./cluster/model";
+export * from "./cluster/plots";
