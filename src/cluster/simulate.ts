@@ -17,6 +17,7 @@ import * as pl from "nodejs-polars";
 import { Rng } from "../random";
 import { evolveStar, hurleyStar, solarCalibratedZ, turnOffMassMsun } from "../stellar/hurley";
 import { deltaNuMuHz, numaxMuHz } from "../stellar/seismic";
+import type { StarObservation } from "./model";
 
 /** Where a star is on the isochrone. */
 export type ClusterStarKind = "MS" | "TO" | "SG" | "RGB";
@@ -73,9 +74,8 @@ export interface SimulateClusterOptions {
   seed?: number;
 }
 
-/** One simulated star: truth and observation. */
-export interface ClusterStar {
-  id: string;
+/** One simulated star: truth, plus the observation the models fit (`StarObservation`). */
+export interface ClusterStar extends StarObservation {
   kind: ClusterStarKind;
   /** True initial mass, M☉. */
   massMsun: number;
@@ -89,15 +89,6 @@ export interface ClusterStar {
   radiusRsun: number;
   deltaNuMuHz: number;
   numaxMuHz: number;
-  /** Observed values and their 1σ uncertainties (NaN when not observed). */
-  obsTeffK: number;
-  errTeffK: number;
-  obsLumLsun: number;
-  errLumLsun: number;
-  obsDeltaNuMuHz: number;
-  errDeltaNuMuHz: number;
-  obsNumaxMuHz: number;
-  errNumaxMuHz: number;
 }
 
 /** A simulated cluster. */
