@@ -21,6 +21,7 @@ import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -166,6 +167,82 @@ class MemorySampler(threading.Thread):
     @property
     def peak_mb(self):
         return round(self.peak_kb / 1024.0, 1) if self.available else None
+
+
+# --------------------------------------------------------------------------------------------
+# Never leave a kernel behind. tslab ignores SIGTERM while a cell runs, so a runner stopped by
+# `timeout`, Ctrl-C or a dying parent used to leave its kernel computing at full CPU for as long
+# as the notebook would have run. Every exit path goes through shutdown_live_kernels().
+
+LIVE_KERNELS = set()
+_shutting_down = threading.Lock()
+
+
+def _process_tree(pid):
+    children = _children_map()
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        if p in tree:
+            continue
+        tree.append(p)
+        todo.extend(children.get(p, []))
+    return tree
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            state = f.read().decode("ascii", "replace")
+        return state[state.rfind(")") + 2:][:1] not in ("Z", "X")  # zombies are gone for our purpose
+    except OSError:
+        return False
+
+
+def shutdown_live_kernels(grace_s=3.0):
+    """SIGTERM every live kernel's process tree, then SIGKILL whatever is left after grace_s."""
+    pids = []
+    for pid in list(LIVE_KERNELS):
+        pids.extend(_process_tree(pid))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        deadline = time.monotonic() + (grace_s if sig == signal.SIGTERM else 2.0)
+        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.05)
+        if not any(_alive(p) for p in pids):
+            break
+    LIVE_KERNELS.clear()
+
+
+def _stop(reason, status):
+    if not _shutting_down.acquire(blocking=False):
+        return  # another path is already shutting down
+    print("\nrun_notebooks: %s: shutting down the kernel%s" % (reason, "s" if len(LIVE_KERNELS) > 1 else ""),
+          file=sys.stderr, flush=True)
+    shutdown_live_kernels()
+    os._exit(status)
+
+
+def install_exit_guards():
+    def on_signal(signum, _frame):
+        _stop("stopped by %s" % signal.Signals(signum).name, 128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    parent = os.getppid()
+
+    def watch_parent():
+        # A parent killed outright (SIGKILL) sends us nothing: notice that we were re-parented.
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                _stop("the process that started the runner has gone", 1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
 
 
 def kernel_exit_code(km):
@@ -337,6 +414,7 @@ def run_notebook(path, args, out_dir):
             result["kernel_start_s"] = round(time.monotonic() - started, 2)
             pid = kernel_pid(client.km)
             if pid:
+                LIVE_KERNELS.add(pid)
                 sampler = MemorySampler(pid)
                 sampler.start()
             try:
@@ -346,6 +424,10 @@ def run_notebook(path, args, out_dir):
                 if sampler:
                     sampler.stop()
                 context.__exit__(None, None, None)
+                if pid:
+                    if _alive(pid):  # a kernel that did not honour the shutdown request
+                        shutdown_live_kernels()
+                    LIVE_KERNELS.discard(pid)
         finally:
             result["wall_s"] = round(time.monotonic() - started, 2)
             result["peak_rss_mb"] = sampler.peak_mb if sampler else None
@@ -501,6 +583,7 @@ def main():
         print("run_notebooks: no notebooks match notebooks/%s: nothing to run" % DEFAULT_GLOB)
         return 0
 
+    install_exit_guards()
     register_kernel()
     # Our private prefix first, so it wins over any `tslab` kernel registered elsewhere.
     jupyter_path = os.path.join(KERNEL_PREFIX, "share", "jupyter")
