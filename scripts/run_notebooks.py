@@ -390,6 +390,8 @@ def run_notebook(path, args, out_dir):
 
     env = dict(os.environ)
     env["NN4ASTRO_QUICK"] = "1" if args.quick else "0"
+    # A failed lesson check (expectResult) fails the run here; interactively it only warns.
+    env["NN4ASTRO_STRICT"] = "1"
     client = NotebookClient(
         nb, kernel_name=KERNEL_NAME, timeout=args.timeout, startup_timeout=args.startup_timeout,
         allow_errors=True,  # we judge each reply ourselves: nbclient ignores 'abort' replies
@@ -438,6 +440,32 @@ def run_notebook(path, args, out_dir):
     return result
 
 
+# Tensors still allocated in tfjs's engine, read without loading tfjs (no side effects on backend
+# choice). Read after the set-up cell and after the last cell: the difference is what the lesson
+# left allocated (models, datasets kept on purpose, and leaks: a loop that forgets tf.tidy/dispose
+# grows it by one tensor or more per iteration).
+TENSOR_PROBE = ('{ const engine = (globalThis as any)._tfengine; console.log("nn4astro-tensors " + '
+                'JSON.stringify(engine ? { numTensors: engine.state.numTensors, '
+                'numBytes: engine.state.numBytes } : null)); }')
+TENSOR_PROBE_OUT = re.compile(r"nn4astro-tensors (\{.*?\}|null)")
+# A lesson may keep its models and data; more than this many tensors left at the end is a leak.
+MAX_TENSOR_GROWTH = 2000
+
+
+def probe_tensors(client, nb):
+    cell = nbformat.v4.new_code_cell(TENSOR_PROBE)
+    nb.cells.append(cell)
+    try:
+        client.execute_cell(cell, len(nb.cells) - 1, execution_count=None)
+    except Exception:  # noqa: BLE001 - a probe must never fail a notebook by itself
+        return None
+    finally:
+        nb.cells.pop()
+    m = TENSOR_PROBE_OUT.search("".join(o.get("text", "") for o in cell.get("outputs", [])
+                                        if o.get("output_type") == "stream"))
+    return json.loads(m.group(1)) if m else None
+
+
 def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
     total = len(code_cells)
     for n, index in enumerate(code_cells):
@@ -475,6 +503,8 @@ def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
             print("   code cell %d/%d: %s (%.2f s)" % (n + 1, total, status, record["seconds"]), flush=True)
         if status == "ok":
             result["cells_passed"] += 1
+            if n == 0:
+                result["tensors_after_setup"] = probe_tensors(client, nb)
             continue  # stop at the first failure: later cells depend on this one
         # Give the kernel a moment to finish writing an asynchronous error to its stderr.
         time.sleep(0.2)
@@ -482,6 +512,21 @@ def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
         kernel_err = clean_text(read_from(log_path, log_offset))
         report_failure(result, n, record["index"], total, cell, status, problem, kernel_err, args)
         return False
+    end = probe_tensors(client, nb)
+    start = result.get("tensors_after_setup") or {"numTensors": 0, "numBytes": 0}
+    if end is not None:
+        result["tensors_at_end"] = end
+        result["tensor_growth"] = end["numTensors"] - start["numTensors"]
+        result["tensor_mb_at_end"] = round(end["numBytes"] / 2**20, 1)
+        if result["tensor_growth"] > MAX_TENSOR_GROWTH:
+            result["failure"] = {
+                "code_cell": None, "index": None, "status": "tensor leak",
+                "error": "%d tensors (%.1f MB) were left allocated, more than the %d a lesson may keep"
+                         % (result["tensor_growth"], result["tensor_mb_at_end"], MAX_TENSOR_GROWTH)}
+            print("FAILED %s: %s. Wrap synchronous tensor work in tf.tidy(() => ...) and dispose() "
+                  "what await model.fit/predict return once read." % (result["notebook"], result["failure"]["error"]),
+                  flush=True)
+            return False
     return True
 
 
@@ -537,7 +582,7 @@ def resolve_notebooks(patterns):
 
 
 def print_table(results):
-    header = ["notebook", "mode", "cells", "start (s)", "wall (s)", "peak MB", "status"]
+    header = ["notebook", "mode", "cells", "start (s)", "wall (s)", "peak MB", "tensors left", "status"]
     rows = []
     for r in results:
         status = r["status"]
@@ -547,7 +592,8 @@ def print_table(results):
             status = status.upper()
         fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
         rows.append([r["notebook"], r["mode"], "%d/%d" % (r["cells_passed"], r["code_cells"]),
-                     fmt(r["kernel_start_s"]), fmt(r["wall_s"]), fmt(r["peak_rss_mb"]), status])
+                     fmt(r["kernel_start_s"]), fmt(r["wall_s"]), fmt(r["peak_rss_mb"]),
+                     fmt(r.get("tensor_growth")), status])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
     line = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
     print()
