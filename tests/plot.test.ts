@@ -90,4 +90,14 @@ describe("offline rendering", () => {
     expect(html).toContain("null"); // NaN becomes a gap, not invalid JSON
     expect(html).toContain("Plotly.newPlot");
   });
+
+  test("where scripts do not run (an untrusted notebook) the figure says why instead of collapsing", () => {
+    const html = figureHtml(lineChart({ x: [1, 2], y: [3, 4] }));
+    const div = html.slice(html.indexOf('<div id="'), html.indexOf("</div>"));
+    expect(div).toContain("Trust Notebook");
+    // The script clears the note before plotly draws, so trusted figures do not show it.
+    expect(html).toContain("el.innerHTML = ''; window.Plotly.newPlot");
+    // The advice for a page that lost plotly.js names a cell that really re-embeds it.
+    expect(html).toContain("setupBackend()");
+  });
 });

@@ -105,17 +105,22 @@ export function figureHtml(fig: Figure, options: ShowOptions & { withLibrary?: b
   const lib = options.withLibrary ? plotlyScriptTag() : "";
   // The retry loop covers front ends that run output scripts before an earlier output's script
   // finished; the message covers a page that never saw plotly.js (e.g. outputs cleared).
-  return `${lib}<div id="${id}" class="nn4astro-plot" style="width:100%;height:${height}px;"></div>
+  // The note inside the div shows only where the script never ran: in an untrusted notebook the
+  // front end strips scripts (and the div's height), which used to leave a silent 0-px gap.
+  const untrusted = `<p class="nn4astro-untrusted" style="color:#a00">This figure is drawn by a script ` +
+    `that did not run: the notebook is not trusted. Choose File → Trust Notebook (classic Notebook) or ` +
+    `re-run the cell.</p>`;
+  return `${lib}<div id="${id}" class="nn4astro-plot" style="width:100%;height:${height}px;">${untrusted}</div>
 <script type="text/javascript">(function(){
   var spec = ${escapeJson({ data: fig.data, layout, config })};
   var tries = 0;
   function draw(){
     var el = document.getElementById(${JSON.stringify(id)});
     if (!el) return;
-    if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
+    if (window.Plotly) { el.innerHTML = ''; window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
     if (++tries < 100) { setTimeout(draw, 50); return; }
     // The class name is split so that tests can tell the drawn message from this script's text.
-    el.innerHTML = '<p class="nn4astro-' + 'missing-plotly" style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (it calls <code>loadPlotly()</code>).</p>';
+    el.innerHTML = '<p class="nn4astro-' + 'missing-plotly" style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (the one that calls <code>setupBackend()</code>, which embeds plotly.js) or run <code>loadPlotly()</code> in a cell, then re-run this cell.</p>';
   }
   draw();
 })();</script>`;
