@@ -51,7 +51,14 @@ if (!python) {
 // Asynchronous, so that a SIGTERM/SIGINT/SIGHUP sent to this process (`timeout`, Ctrl-C, a closed
 // terminal) reaches the runner, which then shuts its kernel down; spawnSync would die and
 // leave the runner and its kernel behind.
-const run = spawn(python, [join(root, "scripts", "run_notebooks.py"), ...process.argv.slice(2)], {
+// --record: add this run's times and peak memory to notebooks/runtimes.json (then
+// `npm run runtimes` renders them into the README and the notebooks' **Runtime** lines).
+const args = process.argv.slice(2);
+const record = args.includes("--record");
+const runnerArgs = args.filter((a) => a !== "--record");
+const outIndex = runnerArgs.indexOf("--out");
+const outDir = outIndex >= 0 ? runnerArgs[outIndex + 1] : join(root, "build", "executed");
+const run = spawn(python, [join(root, "scripts", "run_notebooks.py"), ...runnerArgs], {
   stdio: "inherit",
 });
 for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
@@ -64,4 +71,10 @@ run.on("error", (error) => {
   process.exit(2);
 });
 // A signal leaves code null: report it as a failure, the way a shell would.
-run.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 1) : 1)));
+run.on("exit", (code, signal) => {
+  const summary = join(outDir, "summary.json");
+  if (record && existsSync(summary)) {
+    spawnSync(process.execPath, [join(root, "scripts", "runtimes.mjs"), "record", summary], { stdio: "inherit" });
+  }
+  process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 1) : 1));
+});
