@@ -1,4 +1,4 @@
-import { figureHtml, plotlyScriptTag, plotlyVersion } from "../src/plot/render";
+import { figureBundle, figureHtml, plotlyScriptTag, plotlyVersion, PLOTLY_MIME } from "../src/plot/render";
 import { confusionCounts, heatmapChart, histogramChart, imageGrid, lineChart, rocCurve, scatterChart, toImage } from "../src/plot/charts";
 import { historyChart, progressHtml } from "../src/train/progress";
 
@@ -89,6 +89,18 @@ describe("offline rendering", () => {
     expect(html).not.toContain("</script><b>");
     expect(html).toContain("null"); // NaN becomes a gap, not invalid JSON
     expect(html).toContain("Plotly.newPlot");
+  });
+
+  test("a figure is one output with plotly's JSON mime type, self-contained HTML and text", () => {
+    const bundle = figureBundle(lineChart({ x: new Float32Array([1, 2]), y: [3, NaN], name: "flux" }));
+    const spec = bundle[PLOTLY_MIME] as { data: Array<{ x: number[]; y: unknown[] }>; layout: { height: number } };
+    expect(spec.data[0].x).toEqual([1, 2]); // typed arrays become plain JSON arrays
+    expect(spec.data[0].y).toEqual([3, null]);
+    expect(spec.layout.height).toBe(420);
+    expect(bundle["text/html"]).toContain("Plotly.newPlot");
+    expect(bundle["text/plain"]).toMatch(/^\[figure: /);
+    // The JSON survives a round trip, as it must in a saved notebook.
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
   });
 
   test("where scripts do not run (an untrusted notebook) the figure says why instead of collapsing", () => {

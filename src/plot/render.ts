@@ -100,7 +100,7 @@ function escapeJson(value: unknown): string {
 export function figureHtml(fig: Figure, options: ShowOptions & { withLibrary?: boolean } = {}): string {
   const id = "nn4astro-" + randomBytes(6).toString("hex");
   const height = options.height ?? (fig.layout.height as number | undefined) ?? 420;
-  const layout = { height, margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout };
+  const layout = { margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout, height };
   const config = { responsive: true, displaylogo: false, ...fig.config };
   const lib = options.withLibrary ? plotlyScriptTag() : "";
   // The retry loop covers front ends that run output scripts before an earlier output's script
@@ -137,6 +137,45 @@ export function loadPlotly(): void {
   plotlyEmbedded = true;
 }
 
+/** plotly's own mime type: JupyterLab (with plotly's renderer), Notebook 7 and VS Code draw it natively. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+function figureTitle(fig: Figure): string {
+  return (fig.layout.title as { text?: string } | undefined)?.text ?? "untitled";
+}
+
+/**
+ * The output bundle for one figure: plotly's JSON mime type, the self-contained HTML (for the
+ * classic Notebook and nbconvert, which do not know the plotly mime type) and a text line.
+ * Each front end picks the richest type it can render. The JSON also survives reopening a saved
+ * notebook in JupyterLab, where untrusted HTML scripts do not run.
+ */
+export function figureBundle(fig: Figure, options: ShowOptions & { withLibrary?: boolean } = {}): Record<string, unknown> {
+  const height = options.height ?? (fig.layout.height as number | undefined) ?? 420;
+  const layout = { margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout, height };
+  const config = { responsive: true, displaylogo: false, ...fig.config };
+  return {
+    [PLOTLY_MIME]: JSON.parse(escapeJson({ data: fig.data, layout, config })),
+    "text/html": figureHtml(fig, options),
+    "text/plain": `[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s)]`,
+  };
+}
+
+/** Sends a multi-mime display_data message through tslab (its `display` sends one type at a time). */
+function writeBundle(bundle: Record<string, unknown>): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require("tslab/dist/jupyter") as {
+      lastWriteDisplayData?: ((content: unknown, update: boolean) => void) | null;
+    };
+    if (!jupyter.lastWriteDisplayData) return false;
+    jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} }, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Shows a figure in the notebook. Outside a notebook (tests, scripts) it prints a one-line
  * description instead, so library code that plots still runs.
@@ -144,11 +183,11 @@ export function loadPlotly(): void {
 export function show(fig: Figure, options: ShowOptions = {}): void {
   const display = notebookDisplay();
   if (!display) {
-    const title = (fig.layout.title as { text?: string } | undefined)?.text ?? "untitled";
-    console.log(`[figure: ${title}; ${fig.data.length} trace(s)]`);
+    console.log(`[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s)]`);
     return;
   }
-  display.html(figureHtml(fig, { ...options, withLibrary: !plotlyEmbedded }));
+  const bundle = figureBundle(fig, { ...options, withLibrary: !plotlyEmbedded });
+  if (!writeBundle(bundle)) display.html(bundle["text/html"] as string);
   plotlyEmbedded = true;
 }
 
