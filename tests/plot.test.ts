@@ -1,6 +1,6 @@
 import { figureBundle, figureHtml, plotlyScriptTag, plotlyVersion, PLOTLY_MIME } from "../src/plot/render";
 import { confusionCounts, heatmapChart, histogramChart, imageGrid, lineChart, rocCurve, scatterChart, toImage } from "../src/plot/charts";
-import { historyChart, progressHtml } from "../src/train/progress";
+import { historyChart, progressHtml, timeLeftS } from "../src/train/progress";
 
 describe("chart builders", () => {
   test("scatter with error bars and colour scale carries the data through", () => {
@@ -69,6 +69,13 @@ describe("chart builders", () => {
     expect(html).toContain("~30 s left");
     expect(html).toContain("loss 0.1234");
     expect(html).toContain("width:25%");
+  });
+
+  test("time left ignores the slow first epoch (warm-up), and says so until it can estimate", () => {
+    // First epoch 8 s (compilation, first allocations), then 1 s per epoch: 3 epochs left = 3 s.
+    expect(timeLeftS(5, 8, 12, 8)).toBeCloseTo(3);
+    expect(progressHtml("MLP", 1, 8, 8, undefined, 8)).toContain("estimating time left");
+    expect(progressHtml("MLP", 5, 8, 12, undefined, 8)).toContain("~3 s left");
   });
 });
 
