@@ -120,3 +120,18 @@ describe("offline rendering", () => {
     expect(html).toContain("setupBackend()");
   });
 });
+
+describe("axis ranges as options", () => {
+  test("xRange/yRange fix the axes; a log axis takes data units", () => {
+    const { rocChart: roc, lineChart: line } = require("../src/plot/charts");
+    const curve = { falsePositiveRate: [0, 0.5, 1], truePositiveRate: [0, 0.9, 1], thresholds: [1, 0.5, 0], auc: 0.7 };
+    const zoom = roc([{ name: "m", roc: curve }], { xRange: [0, 0.1], yRange: [0.7, 1] });
+    expect(zoom.layout.xaxis).toMatchObject({ range: [0, 0.1], autorange: false });
+    expect(zoom.layout.yaxis).toMatchObject({ range: [0.7, 1], autorange: false });
+    const logRoc = roc([{ name: "m", roc: curve }], { logX: true });
+    expect(logRoc.layout.xaxis).toMatchObject({ type: "log", range: [-3, 0] });
+    const reversed = line({ x: [1, 2], y: [3, 4] }, { reverseY: true, yRange: [10, 20] });
+    expect(reversed.layout.yaxis.range).toEqual([20, 10]);
+    expect(() => line({ x: [1, 2], y: [3, 4] }, { logX: true, xRange: [0, 1] })).toThrow("xRange: expected [from, to] with finite, positive (log axis) numbers, got [0, 1]");
+  });
+});
