@@ -90,7 +90,8 @@ export function baseLayout(options: FigureOptions): Layout {
     };
   };
   return {
-    title: options.title ? { text: options.title } : undefined,
+    // Left-aligned, so a long title does not run under plotly's toolbar at the top right.
+    title: options.title ? { text: options.title, x: 0.01, xanchor: "left" } : undefined,
     xaxis: axis("xRange", options.xTitle, options.reverseX, options.logX, options.xRange),
     yaxis: axis("yRange", options.yTitle, options.reverseY, options.logY, options.yRange),
     width: options.width,
