@@ -273,7 +273,7 @@ NOISE_FRAME = re.compile(r"^evalmachine\.<anonymous>:\d+$|"
 # Printed by tslab's process-wide handlers into whichever cell is running at the time.
 # Exercise solutions live in markdown <details> blocks so students reveal them with a click; the
 # runner executes their fenced TypeScript too, right after the exercise, so solutions never rot.
-SOLUTION_BLOCK = re.compile(r"<details>\s*<summary>\s*<b>Solution</b>")
+SOLUTION_BLOCK = re.compile(r"<details>\s*<summary[^>]*>\s*<b>Solution</b>")
 # The code is HTML (<pre><code class="language-typescript">, escaped) so that every front end and
 # nbconvert show it inside <details>; a markdown fence is accepted too.
 SOLUTION_CODE = re.compile(r'<pre><code class="language-(?:typescript|ts)">(.*?)</code></pre>|```(?:typescript|ts)\n(.*?)```', re.S)
