@@ -285,6 +285,11 @@ def expand_solutions(nb):
     for i, cell in enumerate(nb.cells):
         source_index[len(cells)] = i
         cells.append(cell)
+        if (cell.cell_type == "markdown" and "<summary" in cell.source and "<b>Solution</b>" in cell.source
+                and not SOLUTION_BLOCK.search(cell.source)):
+            # A solution the runner cannot recognise would silently go untested.
+            raise ValueError("markdown cells[%d] looks like an exercise solution but does not match "
+                             "'<details><summary ...><b>Solution</b>': fix its markup so the runner executes it" % i)
         if cell.cell_type == "markdown" and SOLUTION_BLOCK.search(cell.source):
             for match in SOLUTION_CODE.finditer(cell.source):
                 text = html.unescape(match.group(1)) if match.group(1) is not None else match.group(2)
@@ -362,7 +367,14 @@ def display_path(path):
 
 def run_notebook(path, args, out_dir):
     nb = nbformat.read(path, as_version=4)
-    source_index = expand_solutions(nb)
+    try:
+        source_index = expand_solutions(nb)
+    except ValueError as exc:
+        print("FAILED %s: %s" % (display_path(path), exc), flush=True)
+        return {"notebook": display_path(path), "mode": args.mode, "status": "failed", "code_cells": 0,
+                "cells_passed": 0, "wall_s": None, "kernel_start_s": None, "peak_rss_mb": None,
+                "cells": [], "failure": {"code_cell": None, "index": None, "status": "bad solution markup",
+                                         "error": str(exc)}}
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     stem = os.path.splitext(os.path.basename(path))[0]
     out_path = os.path.join(out_dir, stem + ".ipynb")
