@@ -53,3 +53,17 @@ describe("layerHistograms", () => {
     expect(tiny.centres[0]).toBeCloseTo(-0.95);
   });
 });
+
+test("an explicit input layer is not counted as a layer of activations", () => {
+  const tfl = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
+  const { activationStats: stats } = require("../src/train/inspect") as typeof import("../src/train/inspect");
+  const withInput = tfl.sequential();
+  withInput.add(tfl.layers.inputLayer({ inputShape: [3] }));
+  withInput.add(tfl.layers.dense({ units: 4, activation: "tanh" }));
+  withInput.add(tfl.layers.dense({ units: 2 }));
+  const x = tfl.ones([5, 3]);
+  const s = stats(withInput, x);
+  expect(s).toHaveLength(2);
+  expect(s[0].layer).toBe(withInput.layers.find((l) => l.getClassName() === "Dense")!.name);
+  x.dispose();
+});

@@ -5,12 +5,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/** The layers that compute something: an explicit `tf.layers.inputLayer` only passes the input on. */
+function computingLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.filter((l) => l.getClassName() !== "InputLayer");
+}
+
 /**
  * The output of every layer of a sequential-style model for input `x`, in layer order. Builds a
  * second model sharing the same weights, so nothing is re-initialised. Dispose the results.
  */
 export function layerOutputs(model: tf.LayersModel, x: tf.Tensor): tf.Tensor[] {
-  const outputs = model.layers.map((l) => l.output as tf.SymbolicTensor);
+  const outputs = computingLayers(model).map((l) => l.output as tf.SymbolicTensor);
   const probe = tf.model({ inputs: model.inputs, outputs });
   const out = probe.predict(x);
   return Array.isArray(out) ? out : [out];
@@ -43,7 +48,7 @@ export function activationStats(model: tf.LayersModel, x: tf.Tensor): Activation
     }
     const mean = s / v.length;
     return {
-      layer: model.layers[k].name,
+      layer: computingLayers(model)[k].name,
       mean,
       std: Math.sqrt(Math.max(0, s2 / v.length - mean * mean)),
       saturated: sat / v.length,
