@@ -78,3 +78,8 @@ export * from "./cluster/simulate";
 export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
+export * from "./detect/boxes";
+export * from "./detect/islands";
+export * from "./sim/radio";
+export * from "./detect/anchors";
+export * from "./detect/retina";
