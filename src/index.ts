@@ -83,3 +83,4 @@ export * from "./detect/islands";
 export * from "./sim/radio";
 export * from "./detect/anchors";
 export * from "./detect/retina";
+export * from "./detect/box-plots";

@@ -95,10 +95,10 @@ describe("anchors and offsets", () => {
   test("anchor grid: count, centres and shapes", () => {
     const g = makeAnchors(48, RADIO_ANCHOR_LEVELS);
     expect(g.boxes.length).toBe(12 * 12 * 6 + 6 * 6 * 6);
-    const first = g.boxes[0];   // level 0, cell (0, 0), size 5, ratio 0.5: w = 5/√2·... centred at (2, 2)
+    const first = g.boxes[0];   // level 0, cell (0, 0), size 6, ratio 0.5, centred at (2, 2)
     expect((first.x0 + first.x1) / 2).toBeCloseTo(2, 12);
     expect((first.x1 - first.x0) / (first.y1 - first.y0)).toBeCloseTo(0.5, 12);
-    expect(Math.sqrt((first.x1 - first.x0) * (first.y1 - first.y0))).toBeCloseTo(5, 12);
+    expect(Math.sqrt((first.x1 - first.x0) * (first.y1 - first.y0))).toBeCloseTo(6, 12);
     expect(() => makeAnchors(50, RADIO_ANCHOR_LEVELS)).toThrow(/makeAnchors: image size 50/);
   });
   test("decode(encode(box)) is the box; offsets by hand", () => {
@@ -177,6 +177,11 @@ describe("islands", () => {
     expect(isl[1].box).toEqual({ x0: 1, y0: 1, x1: 4, y1: 4 });
     expect(isl[1].peaks.map((p) => p.value)).toEqual([5, 4]);    // (1,1) and (3,3) are local maxima within radius 1
     expect(findIslands(img, w, 6, { threshold: 1, peakRadiusPix: 2 })[1].peaks.length).toBe(1);
+    const square = new Float32Array(64);
+    square.set(img);                                                 // the same 8 × 6 picture in an 8 × 8 image
+    const base = islandDetections(square, 8, 1, { padPix: 1, peakRadiusPix: 1 })[0];
+    expect(base[0]).toMatchObject({ x0: 5, y0: 3, x1: 8, y1: 7, classIndex: 0, score: 1 - 1 / 9 });
+    expect(base[1]).toMatchObject({ x0: 0, y0: 0, x1: 5, y1: 5, classIndex: 1 });   // two peaks: labelled 1C2P
     expect(() => islandDetections(img, 7, 1)).toThrow(/islandDetections: 48 values/);
     expect(() => findIslands(img, 7, 6, { threshold: 1 })).toThrow(/findIslands: image has 48 values/);
   });

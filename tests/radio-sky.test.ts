@@ -101,7 +101,7 @@ describe("truth boxes and labels", () => {
       for (const [x, y] of pixels) if (!inBox(x, y, 0) || !inBox(x + 1, y + 1, 0)) outside.push(`${s.label} pixel (${x}, ${y})`);
       for (const c of s.components) if (!inBox(c.xPix, c.yPix, beamPix)) outside.push(`${s.label} ${c.kind} at (${c.xPix}, ${c.yPix})`);
       // the box is inside the cut-out (sources are placed so that none is cut by the edge)
-      if (!(s.box.x0 > 0 && s.box.y0 > 0 && s.box.x1 < N && s.box.y1 < N)) outside.push(`${s.label} box at the edge`);
+      if (!(s.box.x0 >= 0 && s.box.y0 >= 0 && s.box.x1 <= N && s.box.y1 <= N)) outside.push(`${s.label} box at the edge`);
     }
     expect(outside).toEqual([]);
   });

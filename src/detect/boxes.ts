@@ -51,6 +51,11 @@ export function iou(a: Box, b: Box): number {
   return inter / (boxArea(a) + boxArea(b) - inter);
 }
 
+/** A box grown by `padPix` on every side and clipped to a square image of side `sizePix`. */
+export function padBox(b: Box, padPix: number, sizePix = Infinity): Box {
+  return { x0: Math.max(0, b.x0 - padPix), y0: Math.max(0, b.y0 - padPix), x1: Math.min(sizePix, b.x1 + padPix), y1: Math.min(sizePix, b.y1 + padPix) };
+}
+
 /** Centre (x, y) and size (w, h) of a box. */
 export function boxCentreSize(b: Box): { cx: number; cy: number; w: number; h: number } {
   return { cx: (b.x0 + b.x1) / 2, cy: (b.y0 + b.y1) / 2, w: b.x1 - b.x0, h: b.y1 - b.y0 };

@@ -9,7 +9,7 @@
  * pixel order), with r = `peakRadiusPix`: two maxima closer than r pixels count as one peak, because
  * a beam a few pixels wide cannot separate them.
  */
-import { Box } from "./boxes";
+import { Box, padBox } from "./boxes";
 
 /** One island of an image. */
 export interface Island {
@@ -105,19 +105,20 @@ function isLocalMax(image: ArrayLike<number>, w: number, h: number, x: number, y
  * The classical baseline: every island above `threshold` is one source, boxed by its bounding box
  * and labelled 1C1P, 1C2P or 1C3P by its number of peaks (class index = peaks − 1, capped at 2: the
  * order of the ClaRAN classes). Score: 1 − threshold / peak, from 0 at the threshold towards 1 for
- * bright islands. By construction it can never say "2C" or "3C": a source finder does not know which
+ * bright islands. `padPix` grows each box as the truth boxes are grown (see `simulateRadioBatch`). By construction it can never say "2C" or "3C": a source finder does not know which
  * islands belong together.
  */
 export function islandDetections(
-  images: Float32Array, sizePix: number, threshold: number, peakRadiusPix = 2,
+  images: Float32Array, sizePix: number, threshold: number, options: { peakRadiusPix?: number; padPix?: number } = {},
 ): Array<Array<Box & { classIndex: number; score: number }>> {
   const px = sizePix * sizePix;
   if (images.length % px !== 0) throw new Error(`islandDetections: ${images.length} values is not a whole number of ${sizePix} × ${sizePix} images`);
   if (!(threshold > 0)) throw new Error(`islandDetections: threshold must be > 0, got ${threshold}`);
+  const pad = options.padPix ?? 0;
   const out: Array<Array<Box & { classIndex: number; score: number }>> = [];
   for (let i = 0; i < images.length / px; i++) {
-    const islands = findIslands(images.subarray(i * px, (i + 1) * px), sizePix, sizePix, { threshold, peakRadiusPix });
-    out.push(islands.map((isl) => ({ ...isl.box, classIndex: Math.min(isl.peaks.length, 3) - 1, score: 1 - threshold / isl.peakValue })));
+    const islands = findIslands(images.subarray(i * px, (i + 1) * px), sizePix, sizePix, { threshold, peakRadiusPix: options.peakRadiusPix });
+    out.push(islands.map((isl) => ({ ...padBox(isl.box, pad, sizePix), classIndex: Math.min(isl.peaks.length, 3) - 1, score: 1 - threshold / isl.peakValue })));
   }
   return out;
 }

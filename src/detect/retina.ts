@@ -22,10 +22,10 @@ import { Rng } from "../random";
 import { AnchorGrid, AnchorLevel, assignAnchors, decodeBox, makeAnchors } from "./anchors";
 import { LabelledBox, nonMaxSuppression, ScoredBox } from "./boxes";
 
-/** Two pyramid levels for 48-pixel cut-outs: sizes (pixels) chosen to span the truth boxes, 3–45 pixels. */
+/** Two pyramid levels for 48-pixel cut-outs: sizes (pixels) chosen to span the truth boxes, 5–48 pixels. */
 export const RADIO_ANCHOR_LEVELS: AnchorLevel[] = [
-  { stridePix: 4, sizesPix: [5, 10], aspectRatios: [0.5, 1, 2] },
-  { stridePix: 8, sizesPix: [18, 32], aspectRatios: [0.5, 1, 2] },
+  { stridePix: 4, sizesPix: [6, 11], aspectRatios: [0.5, 1, 2] },
+  { stridePix: 8, sizesPix: [19, 32], aspectRatios: [0.5, 1, 2] },
 ];
 
 /** Options of `radioDetector`. */

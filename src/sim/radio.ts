@@ -27,12 +27,13 @@
  *
  * Labels: each source is drawn for a target class and redrawn until its own noiseless image, alone,
  * has that many islands above the threshold and that many peaks (`findIslands`). The truth box is the
- * bounding box of those islands: it encloses every component that a survey could see. Blends happen
+ * bounding box of those islands grown by half a beam (`truthBoxPadPix`): it encloses every component
+ * that a survey could see. Blends happen
  * because sources are placed independently (boxes may overlap up to an IoU of `maxOverlapIou`) and
  * because a compact, unrelated source is sometimes put next to a lobe.
  */
 import { Rng } from "../random";
-import { Box, iou } from "../detect/boxes";
+import { Box, iou, padBox } from "../detect/boxes";
 import { findIslands } from "../detect/islands";
 import { FWHM_PER_SIGMA, addPointSource, gaussianPsf, psfDensityFunction } from "./psf";
 import { convolveSeparable } from "./image";
@@ -57,6 +58,16 @@ export interface RadioSurvey {
 
 /** FIRST-like defaults: 48 × 48 pixels of 1.8″ (86″ across). */
 export const FIRST_LIKE: RadioSurvey = { pixelArcsec: 1.8, beamFwhmArcsec: 5, noiseMJyPerBeam: 0.15, thresholdSigma: 5, sizePix: 48 };
+
+/**
+ * Truth boxes are the islands' bounding box grown by half a beam FWHM on every side (1.4 pixels for
+ * FIRST): they then enclose the emission down to about 2σ rather than exactly the 5σ contour, and
+ * the box of a faint compact source (whose 5σ island may be 2 pixels wide) is not at the mercy of a
+ * single noisy pixel when IoUs are computed. Baseline boxes from islands are grown the same way.
+ */
+export function truthBoxPadPix(survey: RadioSurvey = FIRST_LIKE): number {
+  return (0.5 * survey.beamFwhmArcsec) / survey.pixelArcsec;
+}
 
 /** Beam solid angle in pixels², π FWHM² / (4 ln 2): the factor between mJy/beam × pixels and mJy. */
 export function beamAreaPix(survey: RadioSurvey = FIRST_LIKE): number {
@@ -90,7 +101,7 @@ export interface RadioSource {
   nPeaks: number;
   components: RadioComponent[];
   totalFluxMJy: number;
-  /** Bounding box of its islands above the threshold. */
+  /** Bounding box of its islands above the threshold, grown by half a beam (`truthBoxPadPix`). */
   box: Box;
   /** Largest angular size: the box diagonal, arcsec. */
   sizeArcsec: number;
@@ -286,7 +297,7 @@ export function measureRadioMorphology(noiseless: Float32Array, survey: RadioSur
   return {
     nComponents: islands.length,
     nPeaks: islands.reduce((s, i) => s + i.peaks.length, 0),
-    box,
+    box: padBox(box, truthBoxPadPix(survey), n),
     faintestIslandSnr: Math.min(...islands.map((i) => i.peakValue)) / survey.noiseMJyPerBeam,
     touchesEdge: box.x0 <= 0 || box.y0 <= 0 || box.x1 >= n || box.y1 >= n,
   };
