@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { averagePrecision, boxRecall, evaluateDetections, iou, matchDetections, nonMaxSuppression, ScoredBox } from "../src/detect/boxes";
 import { assignAnchors, decodeBox, encodeBox, makeAnchors } from "../src/detect/anchors";
 import { findIslands, islandDetections } from "../src/detect/islands";
+import { boxGrid } from "../src/detect/box-plots";
 import { detectionLoss, focalLoss, radioDetector, RADIO_ANCHOR_LEVELS } from "../src/detect/retina";
 
 beforeAll(async () => {
@@ -184,5 +185,17 @@ describe("islands", () => {
     expect(base[1]).toMatchObject({ x0: 0, y0: 0, x1: 5, y1: 5, classIndex: 1 });   // two peaks: labelled 1C2P
     expect(() => islandDetections(img, 7, 1)).toThrow(/islandDetections: 48 values/);
     expect(() => findIslands(img, 7, 6, { threshold: 1 })).toThrow(/findIslands: image has 48 values/);
+  });
+});
+
+describe("box pictures", () => {
+  test("boxGrid draws each box on its own tile, at pixel edges (pixel i covers [i, i + 1), drawn centred on i)", () => {
+    const img = [[0, 1], [2, 3]];
+    const fig = boxGrid([img, img], [[{ ...box(0, 0, 2, 1), label: "a" }], [{ ...box(1, 1, 2, 2), color: "#000" }]]);
+    const shapes = fig.layout.shapes as Array<Record<string, unknown>>;
+    expect(shapes).toHaveLength(2);
+    expect(shapes[0]).toMatchObject({ xref: "x", yref: "y", x0: -0.5, x1: 1.5, y0: -0.5, y1: 0.5 });
+    expect(shapes[1]).toMatchObject({ xref: "x2", yref: "y2", x0: 0.5, x1: 1.5 });
+    expect(() => boxGrid([img], [])).toThrow(/boxGrid: 1 images but 0 lists/);
   });
 });
