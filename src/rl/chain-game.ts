@@ -50,7 +50,13 @@ export interface ChainModel {
 }
 
 function resolve(options: ChainGameOptions): Required<Omit<ChainGameOptions, "seed">> {
-  const o = { nStates: 5, slipProbability: 0, episodeSteps: 50, endReward: 10, backReward: 2, ...options };
+  const o = {
+    nStates: options.nStates ?? 5,
+    slipProbability: options.slipProbability ?? 0,
+    episodeSteps: options.episodeSteps ?? 50,
+    endReward: options.endReward ?? 10,
+    backReward: options.backReward ?? 2,
+  };
   if (!Number.isInteger(o.nStates) || o.nStates < 2) {
     throw new Error(`ChainGame: nStates must be an integer >= 2, got ${o.nStates}`);
   }

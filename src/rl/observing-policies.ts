@@ -52,24 +52,35 @@ export function expectedAliveHours(deltaHours: number, lifetime: [number, number
  * the transients would do: observe the field with the most detections expected *now* =
  * rate × (transients born since the last visit still alive) × (fraction brighter than this
  * visit's limiting magnitude). Greedy in time: it never plans for a field about to set.
+ * `ratesPerHour` are the rates the observer believes (default: the environment's true ones).
  */
-export const observerHeuristicPolicy: NightPolicy = (env) => {
-  const o = env.options;
-  const [m1, m2] = o.transientMagRange;
-  let best = 0;
-  let bestScore = -Infinity;
-  env.fieldStatus().forEach((s, i) => {
-    if (!s.observable) return;
-    const detectable = Math.min(1, Math.max(0, (s.limitingMag - m1) / (m2 - m1)));
-    const score = o.fields[i].transientRatePerHour * expectedAliveHours(s.hoursSinceVisit, o.transientLifetimeHours) * detectable;
-    // Ties (e.g. overcast: nothing detectable anywhere) go to the field with the lowest airmass.
-    if (score > bestScore + 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && s.airmass < env.fieldStatus()[best].airmass)) {
-      best = i;
-      bestScore = score;
+export function observerHeuristic(ratesPerHour?: readonly number[]): NightPolicy {
+  return (env) => {
+    const o = env.options;
+    const rates = ratesPerHour ?? o.fields.map((f) => f.transientRatePerHour);
+    if (rates.length !== env.nFields) {
+      throw new Error(`observerHeuristic: ${rates.length} rates given for ${env.nFields} fields`);
     }
-  });
-  return best;
-};
+    const [m1, m2] = o.transientMagRange;
+    const status = env.fieldStatus();
+    let best = 0;
+    let bestScore = -Infinity;
+    status.forEach((s, i) => {
+      if (!s.observable) return;
+      const detectable = Math.min(1, Math.max(0, (s.limitingMag - m1) / (m2 - m1)));
+      const score = rates[i] * expectedAliveHours(s.hoursSinceVisit, o.transientLifetimeHours) * detectable;
+      // Ties (e.g. overcast: nothing detectable anywhere) go to the field with the lowest airmass.
+      if (score > bestScore + 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && s.airmass < status[best].airmass)) {
+        best = i;
+        bestScore = score;
+      }
+    });
+    return best;
+  };
+}
+
+/** The observer heuristic with the environment's true rates. */
+export const observerHeuristicPolicy: NightPolicy = observerHeuristic();
 
 /** Adapts a one-night policy to a batch, with its own seeded generator. */
 export function batchPolicy(policy: NightPolicy, seed = 0): BatchPolicy {

@@ -179,7 +179,9 @@ export class TelescopeNight {
   private started = false;
 
   constructor(options: TelescopeNightOptions = {}) {
-    const o: Resolved = { ...DEFAULTS, ...options };
+    // An option passed as undefined keeps its default.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const o: Resolved = { ...DEFAULTS, ...given };
     if (!(Math.abs(o.latitudeDeg) <= 90)) throw new Error(`TelescopeNight: latitudeDeg must be in [-90, 90], got ${o.latitudeDeg}`);
     if (!Array.isArray(o.fields) || o.fields.length < 2) throw new Error(`TelescopeNight: needs at least 2 fields, got ${o.fields?.length}`);
     o.fields.forEach((f, i) => {
