@@ -143,8 +143,8 @@ describe("DQN pieces", () => {
     const gamma = 0.8;
     const agent = new DqnAgent({ stateSize: 5, nActions: 2, hiddenUnits: [32], gamma, learningRate: 3e-3 });
     trainDqn(agent, () => new OneHotChain(), {
-      trainSeeds: Array.from({ length: 120 }, (_, i) => i), parallel: 4, warmupTransitions: 200, targetSyncSteps: 50,
-      epsilon: { start: 1, end: 0.3, decaySteps: 1200 }, seed: 7,
+      trainSeeds: Array.from({ length: 100 }, (_, i) => i), parallel: 4, warmupTransitions: 200, targetSyncSteps: 50,
+      epsilon: { start: 1, end: 0.3, decaySteps: 1000 }, seed: 7,
     });
     const q = agent.qValues(tf.eye(5).dataSync() as Float32Array, 5);
     const learned = [0, 1, 2, 3, 4].map((s) => [q[2 * s], q[2 * s + 1]]);
