@@ -78,6 +78,7 @@ export * from "./cluster/simulate";
 export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
+export * from "./nn/predict";
 export * from "./rl/chain-game";
 export * from "./rl/sky-geometry";
 export * from "./rl/weather";
