@@ -79,3 +79,6 @@ export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
 export * from "./bayes/autodiff";
+export * from "./bayes/parallel";
+export * from "./bayes/draws";
+export * from "./bayes/cluster-autodiff";
