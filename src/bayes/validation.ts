@@ -38,13 +38,14 @@ export const EIGHT_SCHOOLS_POSTERIORDB = {
 
 /**
  * Posterior means and sds of μ and τ by brute-force quadrature on (μ, log τ), with the school
- * effects integrated out analytically. Steps of 0.02 in μ and 0.002 in log τ reproduce
- * `EIGHT_SCHOOLS_REFERENCE` to all four decimals (about a second); the defaults are coarser.
+ * effects integrated out analytically. The integrand is smooth and decays fast, so the
+ * trapezoid rule converges quickly: the default steps (0.25 in μ, 0.04 in log τ) already agree
+ * with steps ten times finer to 1e-9, and reproduce `EIGHT_SCHOOLS_REFERENCE` to its four decimals.
  */
 export function eightSchoolsQuadrature(options: { muStep?: number; logTauStep?: number } = {}): { mu: { mean: number; sd: number }; tau: { mean: number; sd: number } } {
   const { y, sigma } = EIGHT_SCHOOLS;
-  const dm = options.muStep ?? 0.05;
-  const du = options.logTauStep ?? 0.01;
+  const dm = options.muStep ?? 0.25;
+  const du = options.logTauStep ?? 0.04;
   let z = 0, m1 = 0, m2 = 0, t1 = 0, t2 = 0;
   for (let u = -20; u < 9; u += du) {
     const tau = Math.exp(u);
