@@ -24,7 +24,7 @@
  */
 import { existsSync } from "fs";
 import { cpus } from "os";
-import { isAbsolute, join, resolve } from "path";
+import { dirname, isAbsolute, join, resolve } from "path";
 import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import { Rng } from "../random";
@@ -84,12 +84,18 @@ function resolveSource(source: ModelSource): ModelSource {
   return isPath && !isAbsolute(m) ? { ...source, module: resolve(process.cwd(), m) } : source;
 }
 
-/** The compiled worker script: next to this file in dist/, or in dist/ when running from the sources (tests). */
+/**
+ * The compiled worker script: next to this file in dist/, or — when this file runs from the
+ * sources (tests) or another build (the benchmark) — the project's dist/ found walking up.
+ */
 function workerScript(): string {
   const here = join(__dirname, "nuts-worker.js");
   if (existsSync(here)) return here;
-  const built = join(__dirname, "..", "..", "dist", "bayes", "nuts-worker.js");
-  if (existsSync(built)) return built;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const built = join(dir, "dist", "bayes", "nuts-worker.js");
+    if (existsSync(built)) return built;
+    if (dirname(dir) === dir) break;
+  }
   throw new Error("sampleNutsParallel: no compiled worker (dist/bayes/nuts-worker.js); run `npm run build` first");
 }
 
