@@ -9,7 +9,9 @@ import { ad, digamma, lgamma, mlpWeights, Tape, valueAndGradFn, type AdActivatio
 import { checkGradient, params } from "../src/bayes/model";
 import { EIGHT_SCHOOLS, eightSchools } from "../src/bayes/validation";
 import { partialPoolingDistanceModel, simulateParallaxCluster, halfNormalLogPrior } from "../src/bayes/hierarchical";
-import { clusterModelAutodiff, mlpWeightsFromLayers } from "../src/bayes/cluster-autodiff";
+import { clusterModelAutodiff, emulatorAutodiff, mlpWeightsFromLayers } from "../src/bayes/cluster-autodiff";
+import { loadEmulator } from "../src/emulator/io";
+import { solarCalibratedZ } from "../src/stellar/hurley";
 import { simulateCluster } from "../src/cluster/simulate";
 import { toyEmulator } from "../src/cluster/emulator";
 import { clusterGridSearch, clusterInit, clusterModel, emulatorGrid, isochroneMassReference } from "../src/cluster/model";
@@ -273,6 +275,48 @@ describe("models: autodiff equals the course's hand-written gradients", () => {
       offsets.push(la - lh);
     }
     offsets.forEach((o) => expect(o).toBeCloseTo(offsets[0], 8));
+  });
+
+  test("the neural emulator in autodiff operations: same outputs as evaluateInto, same cluster-model gradient", async () => {
+    const emulator = await loadEmulator();
+    const emuAd = emulatorAutodiff(emulator);
+    const tape = new Tape();
+    const out = new Float64Array(6);
+    const jac = new Float64Array(18);
+    // Main sequence, subgiant, giant: every phase feature in play.
+    for (const [m, t] of [[1.0, 4], [1.3, 4.2], [1.4, 3.5], [1.2, 6]]) {
+      const mh = 0.05;
+      const Z = emulator.solarZ * 10 ** mh;
+      emulator.evaluateInto(m, t, Z, out, jac);
+      tape.reset(3);
+      tape.val.set([Math.log10(m), t, mh]);
+      const x = tape.input(0, 3);
+      const y = emuAd(x.at(0), x.at(1), x.at(2));
+      // Equal to rounding (10^x vs exp(x ln 10), [M/H] vs log10(Z/Z☉) differ in the last bits).
+      y.values().forEach((v, k) => expect(Math.abs(v - out[k])).toBeLessThan(1e-8));
+      // d(output k)/d(age) by reverse mode equals the forward-mode Jacobian's.
+      for (let k = 0; k < 6; k++) {
+        tape.backward(y.at(k));
+        expect(Math.abs(tape.adj[1] - jac[3 * k + 1])).toBeLessThan(1e-7 * Math.max(1, Math.abs(jac[3 * k + 1])));
+        expect(Math.abs(tape.adj[0] - jac[3 * k] * m * Math.LN10)).toBeLessThan(1e-7 * Math.max(1, Math.abs(jac[3 * k] * m * Math.LN10)));
+      }
+    }
+    const cluster = simulateCluster({ ageGyr: 4, Z: solarCalibratedZ(), counts: { MS: 4, TO: 2, SG: 2 }, seed: 67 }).stars;
+    const grid = emulatorGrid(emulator, { nMass: 60, nAge: 25, nMh: 3 });
+    const search = clusterGridSearch(grid, cluster);
+    const reference = isochroneMassReference(emulator, cluster, { ageGyr: search.ageGyr, mh: search.mh });
+    const options = { reference, modelError: { logTeff: 0.0015, logL: 0.003 } };
+    const hand = clusterModel(emulator, cluster, { ...options, engine: "js" });
+    const auto = clusterModelAutodiff(emulator, cluster, options);
+    for (let k = 0; k < 3; k++) {
+      const theta = clusterInit(search, options)(k, new Rng(20 + k));
+      const [, ga] = auto.logDensityAndGrad(theta);
+      const [, gh] = hand.logDensityAndGrad(theta);
+      const scale = Math.max(...gh.map(Math.abs));
+      // Two float64 routes (reverse vs forward mode, exp vs 10^x) agree to ~1e-8 of the largest component.
+      ga.forEach((g, i) => expect(Math.abs(g - gh[i])).toBeLessThan(1e-6 * scale));
+      expect(checkGradient(auto, theta, { step: 1e-6 }).maxRelError).toBeLessThan(1e-5);
+    }
   });
 
   test("ad.mlp reproduces the tfjs network it was read from", () => {

@@ -79,7 +79,7 @@ function sigmoid(x: number): number {
 
 // Unary elementwise.
 const NEG = 1, EXP = 2, LOG = 3, LOG1P = 4, EXPM1 = 5, SQRT = 6, SQUARE = 7, TANH = 8, SIGMOID = 9,
-  SOFTPLUS = 10, LOG_SIGMOID = 11, LGAMMA = 12, POW_CONST = 13, ABS = 14, LOG1M_EXP = 15;
+  SOFTPLUS = 10, LOG_SIGMOID = 11, LGAMMA = 12, POW_CONST = 13, ABS = 14, LOG1M_EXP = 15, CLIP01 = 16;
 // Binary elementwise (with broadcasting).
 const ADD = 20, SUB = 21, MUL = 22, DIV = 23, POW = 24;
 // Reductions and structure.
@@ -321,6 +321,7 @@ export class Tape {
       case LGAMMA: for (let j = 0; j < n; j++) v[o + j] = lgamma(v[ai + j]); break;
       case POW_CONST: for (let j = 0; j < n; j++) v[o + j] = Math.pow(v[ai + j], k); break;
       case ABS: for (let j = 0; j < n; j++) v[o + j] = Math.abs(v[ai + j]); break;
+      case CLIP01: for (let j = 0; j < n; j++) { const x0 = v[ai + j]; v[o + j] = x0 < 0 ? 0 : x0 > 1 ? 1 : x0; } break;
       // log(1 − e^x) for x < 0, accurate near 0 and for very negative x.
       case LOG1M_EXP:
         for (let j = 0; j < n; j++) {
@@ -756,6 +757,7 @@ export class Tape {
           break;
         }
         case ABS: for (let j = 0; j < n; j++) g[ai + j] += v[ai + j] < 0 ? -g[o + j] : g[o + j]; break;
+        case CLIP01: for (let j = 0; j < n; j++) { const x0 = v[ai + j]; if (x0 > 0 && x0 < 1) g[ai + j] += g[o + j]; } break;
         case LOG1M_EXP: for (let j = 0; j < n; j++) g[ai + j] -= g[o + j] / Math.expm1(-v[ai + j]); break;
         case ADD:
         case SUB:
@@ -1188,6 +1190,8 @@ export const ad = {
   /** log(1 − e^x) for x < 0. */
   log1mExp: unaryOp(LOG1M_EXP, "log1mExp", (x) => (x > -LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x)))),
   lgamma: unaryOp(LGAMMA, "lgamma", lgamma),
+  /** x clipped to [0, 1] (derivative 1 strictly inside, 0 outside). */
+  clip01: unaryOp(CLIP01, "clip01", (x) => (x < 0 ? 0 : x > 1 ? 1 : x)),
   /** x^k for a constant exponent k. */
   powConst(x: Arg, k: number): Var {
     if (isScalarConst(x)) return Math.pow(x, k) as unknown as Var;
