@@ -108,7 +108,7 @@ export const workloads: Workload[] = [
       const c = await notebookCluster();
       const model = clusterModel(c.emulator, c.stars, { ...c.options, engine: "js" });
       const nuts = {
-        chains: 4, warmup: ctx.quick ? 100 : 300, draws: ctx.quick ? 100 : 300, targetAccept: 0.95, seed: 2024,
+        chains: 4, warmup: ctx.quick ? 40 : 150, draws: ctx.quick ? 40 : 150, targetAccept: 0.95, seed: 2024,
         init: clusterInit(c.search, c.options), invMetric: clusterMetricGuess(c.grid, c.search, c.options),
       };
       const t0 = performance.now();
