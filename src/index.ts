@@ -92,3 +92,7 @@ export * from "./rl/telescope-night";
 export * from "./rl/replay-buffer";
 export * from "./rl/dqn";
 export * from "./rl/observing-policies";
+export * from "./bayes/autodiff";
+export * from "./bayes/parallel";
+export * from "./bayes/draws";
+export * from "./bayes/cluster-autodiff";

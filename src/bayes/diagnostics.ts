@@ -10,8 +10,9 @@
  * - ESS from Geyer's initial monotone sequence of the multi-chain autocorrelation; bulk ESS on
  *   the rank-normalised draws, tail ESS as the smaller ESS of the 5 % and 95 % quantile indicators.
  *
- * Autocovariances are computed directly, lag by lag, stopping where Geyer's truncation does:
- * cheap for well-mixing chains, O(N²) only for a chain that barely moves.
+ * Autocovariances come from an FFT (zero-padded to avoid wrap-around): O(N log N) whatever the
+ * chain's mixing, where a lag-by-lag sum costs O(N) per lag and O(N²) for a chain that barely
+ * moves (seconds for 4 × 20 000 draws).
  */
 import * as pl from "nodejs-polars";
 import type { DrawScale, NutsResult } from "./nuts";
@@ -144,6 +145,67 @@ export function rhat(chains: ChainDraws): number {
   return Math.max(bulk, tail);
 }
 
+/** In-place iterative radix-2 FFT of (re, im); length a power of two. `inverse` omits the 1/n. */
+function fftInPlace(re: Float64Array, im: Float64Array, inverse: boolean): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      let t = re[i]; re[i] = re[j]; re[j] = t;
+      t = im[i]; im[i] = im[j]; im[j] = t;
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = ((inverse ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    const half = len >> 1;
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < half; k++) {
+        const a = i + k;
+        const b = a + half;
+        const xr = re[b] * cr - im[b] * ci;
+        const xi = re[b] * ci + im[b] * cr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+        const nr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = nr;
+      }
+    }
+  }
+}
+
+/**
+ * Biased autocovariance of one chain, γ(k) = (1/n) Σᵢ (xᵢ − x̄)(xᵢ₊ₖ − x̄) for k = 0 … n−1, by FFT:
+ * the inverse transform of |FFT(x − x̄)|², zero-padded to ≥ 2n so that no lag wraps around.
+ */
+export function autocovariance(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const mu = meanOf(x);
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  for (let i = 0; i < n; i++) re[i] = x[i] - mu;
+  fftInPlace(re, im, false);
+  for (let k = 0; k < size; k++) {
+    re[k] = re[k] * re[k] + im[k] * im[k];
+    im[k] = 0;
+  }
+  fftInPlace(re, im, true);
+  for (let k = 0; k < n; k++) out[k] = re[k] / size / n;
+  return out;
+}
+
 /**
  * Multi-chain ESS of the chains exactly as given (Geyer's initial monotone sequence with the
  * "improved" last term and the S·log10(S) cap, as in `posterior`).
@@ -154,21 +216,14 @@ export function essRaw(chains: ChainDraws): number {
   if (n < 4) return NaN;
   const all = pool(chains);
   if (isConstant(all) || !all.every(Number.isFinite)) return NaN;
-  const centred = chains.map((c) => {
-    const mu = meanOf(c);
-    return Float64Array.from(c, (v) => v - mu);
-  });
   const chainMeans = chains.map(meanOf);
   // Biased autocovariance (divide by n at every lag), as Geyer recommends; averaged over chains.
-  const acov = (lag: number): number => {
-    let s = 0;
-    for (const y of centred) {
-      let a = 0;
-      for (let i = 0; i + lag < n; i++) a += y[i] * y[i + lag];
-      s += a / n;
-    }
-    return s / m;
-  };
+  const acovMean = new Float64Array(n);
+  for (const c of chains) {
+    const a = autocovariance(c);
+    for (let k = 0; k < n; k++) acovMean[k] += a[k] / m;
+  }
+  const acov = (lag: number): number => acovMean[lag];
   const meanVar = (acov(0) * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
   if (m > 1) varPlus += varianceOf(chainMeans);
