@@ -42,7 +42,9 @@ async function setup(backend: BenchBackend): Promise<string | null> {
   if (backend === "wasm" || backend === "wasm-shipped") {
     require("@tensorflow/tfjs-backend-wasm");
     if (!(await tf.setBackend("wasm"))) return "wasm did not initialise";
-    registerWasmGradients({ fast: backend === "wasm" });
+    // "wasm" leaves the choice to NN4ASTRO_WASM_FAST (default on), as notebooks do, so
+    // `NN4ASTRO_WASM_FAST=0 npm run bench` measures tfjs's own kernels; "wasm-shipped" forces them.
+    registerWasmGradients(backend === "wasm" ? {} : { fast: false });
     return null;
   }
   return (await tf.setBackend("cpu")) ? null : "cpu did not initialise";

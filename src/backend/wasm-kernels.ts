@@ -20,6 +20,7 @@
  * Every kernel is compared with the cpu backend in tests/wasm-kernels.test.ts.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchLstmLayer, unpatchLstmLayer } from "./fused-recurrent";
 import { callShipped, convChunkBudget, copyRange, f32, matMulPlain, registerWasmFastKernels, release, replaceWasmKernel, sizeOf, WasmKernelArgs, WasmKernelImpl } from "./wasm-fast-kernels";
 
 type PadAttr = tf.Conv2DBackpropFilterAttrs["pad"];
@@ -356,15 +357,18 @@ function depthAware(shipped: tf.GradConfig, recompute: tf.GradConfig): tf.GradCo
 }
 
 /** Comparisons and logical ops are piecewise constant: zero gradient for every input. */
-const ZERO_GRADIENT_KERNELS = [tf.Greater, tf.Less, tf.LessEqual, tf.Equal, tf.NotEqual, tf.LogicalAnd, tf.LogicalOr, tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite];
+// Any/All: the Masking layer's mask (any(x != maskValue)) is on the tape when x depends on a
+// trainable layer or is differentiated; tfjs 4.22 has no gradient for them and throws.
+const ZERO_GRADIENT_KERNELS = [tf.Greater, tf.Less, tf.LessEqual, tf.Equal, tf.NotEqual, tf.LogicalAnd, tf.LogicalOr, tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite, tf.Any, tf.All];
 
 function zeroGradient(kernelName: string): tf.GradConfig {
-  const unary = kernelName === tf.LogicalNot || kernelName === tf.IsNan || kernelName === tf.IsInf || kernelName === tf.IsFinite;
+  const unary = [tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite, tf.Any, tf.All].includes(kernelName);
   const names = unary ? ["x"] : ["a", "b"]; // tfjs-core's input names for these kernels
   return {
     kernelName,
     inputsToSave: names,
-    gradFunc: (_dy, saved) => Object.fromEntries(names.map((name, i) => [name, () => tf.zerosLike(saved[i])])),
+    // float32 whatever the input's dtype (Any/All take bool): the engine insists on it.
+    gradFunc: (_dy, saved) => Object.fromEntries(names.map((name, i) => [name, () => tf.zeros(saved[i].shape, "float32")])),
   };
 }
 
@@ -398,7 +402,8 @@ export function registerSecondOrderGradients(): string[] {
 export interface RegisterWasmOptions {
   /**
    * Also replace the slow shipped kernels (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Slice,
-   * ...) with the faster ones from wasm-fast-kernels.ts. Default: true unless the environment
+   * ...) with the faster ones from wasm-fast-kernels.ts and run tf.layers.lstm through the fused
+   * whole-sequence kernels of fused-recurrent.ts. Default: true unless the environment
    * variable NN4ASTRO_WASM_FAST is "0" (for comparing against the shipped kernels).
    */
   fast?: boolean;
@@ -424,12 +429,15 @@ export function registerWasmGradients(options: RegisterWasmOptions = {}): string
   const fast = options.fast ?? (typeof process === "undefined" || process.env.NN4ASTRO_WASM_FAST !== "0");
   if (fast) {
     added.push(...registerWasmFastKernels());
+    // tf.layers.lstm runs whole sequences in two kernels (src/backend/fused-recurrent.ts).
+    if (patchLstmLayer()) added.push("LSTM layer (fused sequence)");
     if (!registeredKernels.has(tf.ResizeNearestNeighborGrad) && tf.getKernel(tf.ResizeNearestNeighborGrad, "wasm")) {
       replaceWasmKernel(tf.ResizeNearestNeighborGrad, resizeNearestNeighborGradWasm);
       registeredKernels.add(tf.ResizeNearestNeighborGrad);
       added.push(tf.ResizeNearestNeighborGrad);
     }
   }
+  if (!fast) unpatchLstmLayer();
   if (options.secondOrder ?? true) added.push(...registerSecondOrderGradients().map((k) => `grad:${k}`));
   return added;
 }
