@@ -67,7 +67,7 @@ def mlp(quick):
 
 def cnn(quick):
     torch.manual_seed(2)
-    n, epochs, batch = (512, 1) if quick else (2048, 2)
+    n, epochs = (512, 1) if quick else (2048, 2)
     batch = 64
     x = torch.randn(n, 1, 32, 32)  # NCHW: torch's native layout
     y = torch.randint(0, 10, (n,))
@@ -93,7 +93,7 @@ class LstmRegressor(nn.Module):
 
 def lstm(quick):
     torch.manual_seed(3)
-    n, epochs, batch = (256, 1) if quick else (1024, 2)
+    n, epochs = (256, 1) if quick else (1024, 2)
     batch = 64
     x = torch.randn(n, 50, 1)
     y = torch.randn(n, 1)
