@@ -66,16 +66,15 @@ function gemm(backend: BackendWasm, a: tf.TensorInfo, M: number, K: number, b: t
 type UnaryFn = (xId: number, outId: number) => void;
 const sigmoidFns = new WeakMap<object, UnaryFn>();
 
-/** XNNPACK's vectorised sigmoid over a whole buffer, in place. */
-function sigmoidInPlace(backend: BackendWasm, t: tf.TensorInfo): void {
+/** XNNPACK's vectorised sigmoid of x written to out (which may be x). */
+function sigmoidInto(backend: BackendWasm, x: tf.TensorInfo, out: tf.TensorInfo): void {
   const wasm = (backend as unknown as { wasm: { cwrap: (...args: unknown[]) => UnaryFn } }).wasm;
   let fn = sigmoidFns.get(wasm);
   if (!fn) {
     fn = wasm.cwrap(tf.Sigmoid, null, ["number", "number"]);
     sigmoidFns.set(wasm, fn);
   }
-  const id = idOf(backend, t);
-  fn(id, id);
+  fn(idOf(backend, x), idOf(backend, out));
 }
 
 /** A fresh [rows, cols] buffer holding src (a TensorInfo's first rows*cols floats, optionally transposed from [cols, rows]). */
@@ -87,12 +86,16 @@ function freshCopy(backend: BackendWasm, src: tf.TensorInfo, rows: number, cols:
 }
 
 /** Sizes of the workspace the forward pass hands to the backward pass (float offsets). */
-function layout(B: number, T: number, U: number) {
+function layout(B: number, T: number, U: number, F: number) {
+  const G = 4 * U;
+  const K = U + F + 1;
   const hAll = 0; // [T+1, B, U] hidden state before/after each processed step (slot 0 = zeros)
   const cAll = hAll + (T + 1) * B * U; // [T+1, B, U] cell state
-  const tanhC = cAll + (T + 1) * B * U; // [T, B, U] tanh of the new cell state
-  const gates = tanhC + T * B * U; // [T, B, 4U] activated gates i, f, g, o
-  return { hAll, cAll, tanhC, gates, size: gates + T * B * 4 * U };
+  const hx = cAll + (T + 1) * B * U; // [T, B, U+F+1] each step's GEMM operand [h, x, 1]
+  const pre = hx + T * B * K; // [T, B, 4U] gate pre-activations, g block doubled
+  const act = pre + T * B * G; // [T, B, 4U] sigmoid(pre): i, f, o gates and (tanh(g)+1)/2
+  const sc = act + T * B * G; // [T, B, U] sigmoid(2c): tanh(c) = 2·sc − 1
+  return { hAll, cAll, hx, pre, act, sc, K, size: sc + T * B * U };
 }
 
 function dims(x: tf.TensorInfo, recurrentKernel: tf.TensorInfo) {
@@ -101,105 +104,137 @@ function dims(x: tf.TensorInfo, recurrentKernel: tf.TensorInfo) {
   return { B, T, F, U, G: 4 * U };
 }
 
+interface WasmDataMap {
+  dataIdMap: { get(d: tf.DataId): { id: number; memoryOffset: number }; delete(d: tf.DataId): void };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/** A tensor registered on the wasm side that aliases `count` floats of `base` from `offset` (no copy). */
+function alias(backend: BackendWasm, base: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+  const off = (backend as unknown as WasmDataMap).dataIdMap.get(base.dataId).memoryOffset + offset * 4;
+  return backend.makeOutput(shape, "float32", off);
+}
+
+/** Forgets an alias without freeing the memory it points into. */
+function dropAlias(backend: BackendWasm, t: tf.TensorInfo): void {
+  const map = backend as unknown as WasmDataMap;
+  map.wasm.tfjs.disposeData(map.dataIdMap.get(t.dataId).id);
+  map.dataIdMap.delete(t.dataId);
+}
+
 /**
  * Forward: inputs x [B, T, F], kernel [F, 4U], recurrentKernel [U, 4U], bias [4U], mask [B, T]
  * (1 = step used); outputs [output, workspace] with output [B, T, U] (returnSequences, in
  * processing order, as tfjs-layers returns it) or [B, U].
+ *
+ * Each step is one GEMM [h, x, 1]·[R; W; b] straight into the workspace (input projection and
+ * bias folded in), one vectorised sigmoid over all four gate blocks (the g block's weights are
+ * doubled so that tanh(z) = 2·sigmoid(2z) − 1 comes out of the same call: XNNPACK's sigmoid is
+ * ~20x faster than Math.exp, the shipped Tanh kernel is scalar), a JS pass for the cell state,
+ * a second sigmoid for tanh(c) and a JS pass for h.
  */
 function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
   const { backend } = args;
   const { x, kernel, recurrentKernel, bias, mask } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as unknown as LstmSequenceAttrs;
   const { B, T, F, U, G } = dims(x, recurrentKernel);
-  const L = layout(B, T, U);
+  const L = layout(B, T, U, F);
+  const K = L.K;
+  const BU = B * U;
   const hard = attrs.recurrentActivation === "hardSigmoid";
+  const srcStep = (t: number) => (attrs.goBackwards ? T - 1 - t : t);
 
   const ws = backend.makeOutput([L.size], "float32");
-  const xp = backend.makeOutput([B * T, G], "float32"); // x·W + b, rows b*T + t (batch-major like x)
-  const wCopy = freshCopy(backend, kernel, F, G);
-  gemm(backend, x, B * T, F, wCopy, G, xp);
+  // [R; W; b] with the g block doubled.
+  const wcat = backend.makeOutput([K, G], "float32");
   {
-    const XP = f32(backend, xp);
-    const bv = f32(backend, bias);
-    for (let r = 0; r < B * T; r++) for (let k = 0; k < G; k++) XP[r * G + k] += bv[k];
+    const Wc = f32(backend, wcat);
+    Wc.set(f32(backend, recurrentKernel));
+    Wc.set(f32(backend, kernel), U * G);
+    Wc.set(f32(backend, bias), (U + F) * G);
+    for (let r = 0; r < K; r++) for (let u = 2 * U; u < 3 * U; u++) Wc[r * G + u] *= 2;
+    const W = f32(backend, ws);
+    const X = f32(backend, x);
+    W.fill(0, L.hAll, L.hAll + BU);
+    W.fill(0, L.cAll, L.cAll + BU);
+    // Step 0's operand: h = 0, x, 1.
+    const ts = srcStep(0);
+    for (let b = 0; b < B; b++) {
+      const row = L.hx + b * K;
+      W.fill(0, row, row + U);
+      for (let f = 0; f < F; f++) W[row + U + f] = X[(b * T + ts) * F + f];
+      W[row + U + F] = 1;
+    }
   }
-  const rCopy = freshCopy(backend, recurrentKernel, U, G);
-  const hPrev = backend.makeOutput([B, U], "float32");
-  const zr = backend.makeOutput([B, G], "float32"); // h·R, then the gate pre-activations
-  const z2c = backend.makeOutput([B, U], "float32"); // 2c, then sigmoid(2c)
-  f32(backend, ws).fill(0, L.hAll, L.hAll + B * U);
-  f32(backend, ws).fill(0, L.cAll, L.cAll + B * U);
-  const BU = B * U;
 
   for (let t = 0; t < T; t++) {
-    const ts = attrs.goBackwards ? T - 1 - t : t;
-    if (t > 0) gemm(backend, hPrev, B, U, rCopy, G, zr);
-    // Views after the GEMM: creating its operator may grow (and detach) the wasm heap.
-    let Z = f32(backend, zr);
+    const ts = srcStep(t);
+    const hxT = alias(backend, ws, L.hx + t * B * K, [B, K]);
+    const preT = alias(backend, ws, L.pre + t * B * G, [B, G]);
+    const actT = alias(backend, ws, L.act + t * B * G, [B, G]);
+    const scT = alias(backend, ws, L.sc + t * BU, [B, U]);
+    gemm(backend, hxT, B, K, wcat, G, preT);
+    sigmoidInto(backend, preT, actT);
+    // Views after the wasm calls: creating an XNNPACK operator may grow (and detach) the heap.
     let W = f32(backend, ws);
-    const XP = f32(backend, xp);
-    const hIn = L.hAll + t * BU;
-    const hOut = hIn + BU;
     const cIn = L.cAll + t * BU;
     const cOut = cIn + BU;
-    const tcOut = L.tanhC + t * BU;
-    const gOut = L.gates + t * B * G;
-    // Pre-activations; the g block doubled so that one vectorised sigmoid call gives
-    // tanh(z) = 2·sigmoid(2z) − 1 as well (XNNPACK's sigmoid is ~20x faster than Math.exp here,
-    // the shipped Tanh kernel is scalar). hardSigmoid gates are written straight away.
+    const pAt = L.pre + t * B * G;
+    const aAt = L.act + t * B * G;
+    const sAt = L.sc + t * BU;
     for (let b = 0; b < B; b++) {
-      const xRow = (b * T + ts) * G;
-      const zRow = b * G;
-      if (t > 0) for (let k = 0; k < G; k++) Z[zRow + k] += XP[xRow + k];
-      else for (let k = 0; k < G; k++) Z[zRow + k] = XP[xRow + k];
-      for (let u = 2 * U; u < 3 * U; u++) Z[zRow + u] *= 2;
-      if (hard) {
-        const gRow = gOut + b * G;
-        for (let u = 0; u < 2 * U; u++) W[gRow + u] = Math.min(1, Math.max(0, 0.2 * Z[zRow + u] + 0.5));
-        for (let u = 3 * U; u < G; u++) W[gRow + u] = Math.min(1, Math.max(0, 0.2 * Z[zRow + u] + 0.5));
-      }
-    }
-    sigmoidInPlace(backend, zr);
-    W = f32(backend, ws);
-    Z = f32(backend, zr);
-    let C2 = f32(backend, z2c);
-    for (let b = 0; b < B; b++) {
-      const zRow = b * G;
-      const gRow = gOut + b * G;
-      if (!hard) {
-        for (let u = 0; u < 2 * U; u++) W[gRow + u] = Z[zRow + u];
-        for (let u = 3 * U; u < G; u++) W[gRow + u] = Z[zRow + u];
-      }
+      const p = pAt + b * G;
+      const a = aAt + b * G;
       for (let u = 0; u < U; u++) {
-        const gg = 2 * Z[zRow + 2 * U + u] - 1;
+        let gi: number, gf: number;
+        if (hard) {
+          gi = Math.min(1, Math.max(0, 0.2 * W[p + u] + 0.5));
+          gf = Math.min(1, Math.max(0, 0.2 * W[p + U + u] + 0.5));
+        } else {
+          gi = W[a + u];
+          gf = W[a + U + u];
+        }
         const k = b * U + u;
-        const c = W[gRow + U + u] * W[cIn + k] + W[gRow + u] * gg;
-        W[gRow + 2 * U + u] = gg;
+        const c = gf * W[cIn + k] + gi * (2 * W[a + 2 * U + u] - 1);
         W[cOut + k] = c;
-        C2[k] = 2 * c;
+        W[sAt + k] = 2 * c;
       }
     }
-    sigmoidInPlace(backend, z2c);
+    sigmoidInto(backend, scT, scT);
     W = f32(backend, ws);
-    C2 = f32(backend, z2c);
-    const hp = f32(backend, hPrev);
+    const X = f32(backend, x);
     const mv = attrs.hasMask ? f32(backend, mask) : null;
+    const hIn = L.hAll + t * BU;
+    const hOut = hIn + BU;
+    const next = L.hx + (t + 1) * B * K; // step t+1's operand row block
+    const tsNext = srcStep(t + 1);
     for (let b = 0; b < B; b++) {
       const m = mv === null ? 1 : mv[b * T + ts];
-      const gRow = gOut + b * G;
+      const a = aAt + b * G;
+      const p = pAt + b * G;
       for (let u = 0; u < U; u++) {
         const k = b * U + u;
-        const tc = 2 * C2[k] - 1;
-        W[tcOut + k] = tc;
+        let h: number;
         if (m !== 0) {
-          W[hOut + k] = W[gRow + 3 * U + u] * tc;
+          const go = hard ? Math.min(1, Math.max(0, 0.2 * W[p + 3 * U + u] + 0.5)) : W[a + 3 * U + u];
+          h = go * (2 * W[sAt + k] - 1);
         } else {
           W[cOut + k] = W[cIn + k];
-          W[hOut + k] = W[hIn + k];
+          h = W[hIn + k];
         }
-        hp[k] = W[hOut + k];
+        W[hOut + k] = h;
+        if (t + 1 < T) W[next + b * K + u] = h;
+      }
+      if (t + 1 < T) {
+        const row = next + b * K;
+        for (let f = 0; f < F; f++) W[row + U + f] = X[(b * T + tsNext) * F + f];
+        W[row + U + F] = 1;
       }
     }
+    dropAlias(backend, hxT);
+    dropAlias(backend, preT);
+    dropAlias(backend, actT);
+    dropAlias(backend, scT);
   }
 
   let out: tf.TensorInfo;
@@ -208,34 +243,35 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
     const o = f32(backend, out);
     const W = f32(backend, ws);
     for (let t = 0; t < T; t++) {
-      const src = L.hAll + (t + 1) * B * U;
+      const src = L.hAll + (t + 1) * BU;
       for (let b = 0; b < B; b++) o.set(W.subarray(src + b * U, src + (b + 1) * U), (b * T + t) * U);
     }
   } else {
     out = backend.makeOutput([B, U], "float32");
-    const src = L.hAll + T * B * U;
-    f32(backend, out).set(f32(backend, ws).subarray(src, src + B * U));
+    const src = L.hAll + T * BU;
+    f32(backend, out).set(f32(backend, ws).subarray(src, src + BU));
   }
-  release(backend, xp, wCopy, rCopy, hPrev, zr, z2c);
+  release(backend, wcat);
   return [out, ws];
 }
 
 /**
  * Backward: inputs dy (like output), x, kernel, recurrentKernel, mask, workspace; outputs
- * [dx [B, T, F], dKernel [F, 4U], dRecurrentKernel [U, 4U], dBias [4U]].
+ * [dx [B, T, F], dKernel [F, 4U], dRecurrentKernel [U, 4U], dBias [4U]]. One JS pass and one
+ * GEMM (dZ_t·Rᵀ) per step, then all weight gradients as one GEMM [h, x, 1]ᵀ·dZ over all steps.
  */
 function lstmSequenceGrad(args: WasmKernelArgs): tf.TensorInfo[] {
   const { backend } = args;
   const { dy, x, kernel, recurrentKernel, mask, workspace } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as unknown as LstmSequenceAttrs;
   const { B, T, F, U, G } = dims(x, recurrentKernel);
-  const L = layout(B, T, U);
+  const L = layout(B, T, U, F);
+  const K = L.K;
   const hard = attrs.recurrentActivation === "hardSigmoid";
   const BU = B * U;
 
   const rT = freshCopy(backend, recurrentKernel, G, U, true); // Rᵀ [4U, U]
   const dZ = backend.makeOutput([T * B, G], "float32"); // gate pre-activation gradients, rows t*B + b
-  const dzStep = backend.makeOutput([B, G], "float32");
   const dhRec = backend.makeOutput([B, U], "float32"); // dZ_t · Rᵀ
   const dh = new Float32Array(BU);
   const dc = new Float32Array(BU);
@@ -262,87 +298,77 @@ function lstmSequenceGrad(args: WasmKernelArgs): tf.TensorInfo[] {
       for (let k = 0; k < BU; k++) dh[k] += DY[k];
     }
     const cIn = L.cAll + t * BU;
-    const tcAt = L.tanhC + t * BU;
-    const gAt = L.gates + t * B * G;
+    const sAt = L.sc + t * BU;
+    const pAt = L.pre + t * B * G;
+    const aAt = L.act + t * B * G;
     const dzAt = t * B * G;
     for (let b = 0; b < B; b++) {
       const m = mv === null ? 1 : mv[b * T + ts];
-      const gRow = gAt + b * G;
-      const dRow = dzAt + b * G;
+      const p = pAt + b * G;
+      const a = aAt + b * G;
+      const d = dzAt + b * G;
       for (let u = 0; u < U; u++) {
         const k = b * U + u;
         if (m === 0) {
-          DZ[dRow + u] = 0;
-          DZ[dRow + U + u] = 0;
-          DZ[dRow + 2 * U + u] = 0;
-          DZ[dRow + 3 * U + u] = 0;
+          DZ[d + u] = 0;
+          DZ[d + U + u] = 0;
+          DZ[d + 2 * U + u] = 0;
+          DZ[d + 3 * U + u] = 0;
           carry[k] = dh[k];
           continue; // dc passes through unchanged
         }
         carry[k] = 0;
-        const gi = W[gRow + u];
-        const gf = W[gRow + U + u];
-        const gg = W[gRow + 2 * U + u];
-        const go = W[gRow + 3 * U + u];
-        const tc = W[tcAt + k];
-        const dht = dh[k];
-        const dcTotal = dc[k] + dht * go * (1 - tc * tc);
-        const dO = dht * tc;
-        const dI = dcTotal * gg;
-        const dF = dcTotal * W[cIn + k];
-        const dG = dcTotal * gi;
-        dc[k] = dcTotal * gf;
-        let si: number, sf: number, so: number;
+        let gi: number, gf: number, go: number, si: number, sf: number, so: number;
         if (hard) {
-          si = gi > 0 && gi < 1 ? 0.2 : 0;
-          sf = gf > 0 && gf < 1 ? 0.2 : 0;
-          so = go > 0 && go < 1 ? 0.2 : 0;
+          // clip(0.2z + 0.5, 0, 1) and tfjs's gradient rule for it (boundaries included).
+          const yi = 0.2 * W[p + u] + 0.5;
+          const yf = 0.2 * W[p + U + u] + 0.5;
+          const yo = 0.2 * W[p + 3 * U + u] + 0.5;
+          gi = Math.min(1, Math.max(0, yi));
+          gf = Math.min(1, Math.max(0, yf));
+          go = Math.min(1, Math.max(0, yo));
+          si = yi >= 0 && yi <= 1 ? 0.2 : 0;
+          sf = yf >= 0 && yf <= 1 ? 0.2 : 0;
+          so = yo >= 0 && yo <= 1 ? 0.2 : 0;
         } else {
+          gi = W[a + u];
+          gf = W[a + U + u];
+          go = W[a + 3 * U + u];
           si = gi * (1 - gi);
           sf = gf * (1 - gf);
           so = go * (1 - go);
         }
-        DZ[dRow + u] = dI * si;
-        DZ[dRow + U + u] = dF * sf;
-        DZ[dRow + 2 * U + u] = dG * (1 - gg * gg);
-        DZ[dRow + 3 * U + u] = dO * so;
+        const gg = 2 * W[a + 2 * U + u] - 1;
+        const tc = 2 * W[sAt + k] - 1;
+        const dht = dh[k];
+        const dcTotal = dc[k] + dht * go * (1 - tc * tc);
+        dc[k] = dcTotal * gf;
+        DZ[d + u] = dcTotal * gg * si;
+        DZ[d + U + u] = dcTotal * W[cIn + k] * sf;
+        DZ[d + 2 * U + u] = dcTotal * gi * (1 - gg * gg);
+        DZ[d + 3 * U + u] = dht * tc * so;
       }
     }
     if (t > 0) {
-      f32(backend, dzStep).set(DZ.subarray(dzAt, dzAt + B * G));
-      gemm(backend, dzStep, B, G, rT, U, dhRec);
+      const dzT = alias(backend, dZ, dzAt, [B, G]);
+      gemm(backend, dzT, B, G, rT, U, dhRec);
+      dropAlias(backend, dzT);
     }
   }
 
-  // dR = Σ_t h_{t-1}ᵀ dZ_t = Hᵀ · dZ with H the states before each step, rows t*B + b.
-  const hT = backend.makeOutput([U, T * B], "float32");
-  transposeInto(f32(backend, workspace), L.hAll, f32(backend, hT), 0, 1, T * B, U);
+  // [dR; dW; db] = Σ_t [h, x, 1]_tᵀ dZ_t: one GEMM over all steps.
+  const hxT = backend.makeOutput([K, T * B], "float32");
+  transposeInto(f32(backend, workspace), L.hx, f32(backend, hxT), 0, 1, T * B, K);
+  const dAll = backend.makeOutput([K, G], "float32");
+  gemm(backend, hxT, K, T * B, dZ, G, dAll);
   const dR = backend.makeOutput([U, G], "float32");
-  gemm(backend, hT, U, T * B, dZ, G, dR);
-
-  // [dW; db] = [X, 1]ᵀ · dZ, with X in the same time-major row order as dZ.
-  const xT = backend.makeOutput([F + 1, T * B], "float32");
-  {
-    const XT = f32(backend, xT);
-    const X = f32(backend, x);
-    for (let t = 0; t < T; t++) {
-      const ts = attrs.goBackwards ? T - 1 - t : t;
-      for (let b = 0; b < B; b++) {
-        const src = (b * T + ts) * F;
-        const col = t * B + b;
-        for (let f = 0; f < F; f++) XT[f * T * B + col] = X[src + f];
-      }
-    }
-    XT.fill(1, F * T * B);
-  }
-  const dWb = backend.makeOutput([F + 1, G], "float32");
-  gemm(backend, xT, F + 1, T * B, dZ, G, dWb);
   const dW = backend.makeOutput([F, G], "float32");
   const dB = backend.makeOutput([G], "float32");
   {
-    const P = f32(backend, dWb);
-    f32(backend, dW).set(P.subarray(0, F * G));
-    f32(backend, dB).set(P.subarray(F * G, (F + 1) * G));
+    const P = f32(backend, dAll);
+    f32(backend, dR).set(P.subarray(0, U * G));
+    f32(backend, dW).set(P.subarray(U * G, (U + F) * G));
+    f32(backend, dB).set(P.subarray((U + F) * G, K * G));
   }
 
   // dx = dZ · Wᵀ, back to [B, T, F] in the input's time order.
@@ -358,7 +384,7 @@ function lstmSequenceGrad(args: WasmKernelArgs): tf.TensorInfo[] {
       for (let b = 0; b < B; b++) D.set(S.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + ts) * F);
     }
   }
-  release(backend, rT, dZ, dzStep, dhRec, hT, xT, dWb, wT, dxT);
+  release(backend, rT, dZ, dhRec, hxT, dAll, wT, dxT);
   return [dx, dW, dR, dB];
 }
 
