@@ -17,6 +17,8 @@ export interface ChildResult {
   items?: number;
   seconds?: number;
   throughput?: number;
+  /** items / CPU seconds of the timed part, when the workload measures CPU time. */
+  cpuThroughput?: number;
   note?: string;
   peakMB: number;
   skipped?: string;
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     } else {
       const r = await w.run({ backend, quick });
       Object.assign(out, { items: r.items, seconds: r.seconds, throughput: r.throughput ?? r.items / r.seconds, note: r.note });
+      if (r.cpuSeconds) out.cpuThroughput = r.items / r.cpuSeconds;
     }
   } catch (e) {
     out.error = String((e as Error)?.stack ?? e).split("\n").slice(0, 4).join(" | ");

@@ -159,26 +159,32 @@ async function runPeer(opts, workloads) {
   const summary = [];
   for (const w of twins) {
     const per = Object.fromEntries([...backends, "torch"].map((b) => [b, []]));
+    const perCpu = Object.fromEntries([...backends, "torch"].map((b) => [b, []]));
     for (let r = 0; r < opts.rounds; r++) {
       for (const b of [...backends, "torch"]) {
         const res = b === "torch" ? await runProcess(torch.python, [script, w.name, ...(opts.quick ? ["--quick"] : [])], w, "torch", opts) : await runChild(w, b, opts);
         res.round = r + 1;
         results.push(res);
         per[b].push(res.throughput ?? NaN);
-        console.log(`  ${w.name.padEnd(16)} round ${r + 1} ${b.padEnd(12)} ${res.throughput ? fmtNumber(res.throughput) : res.error ?? res.skipped ?? "?"} ${res.unit ?? ""}`);
+        perCpu[b].push(res.cpuThroughput ?? NaN);
+        const cpuNote = res.cpuThroughput ? ` (per CPU second: ${fmtNumber(res.cpuThroughput)})` : "";
+        console.log(`  ${w.name.padEnd(16)} round ${r + 1} ${b.padEnd(12)} ${res.throughput ? fmtNumber(res.throughput) : res.error ?? res.skipped ?? "?"} ${res.unit ?? ""}${cpuNote}`);
       }
     }
     for (const b of backends) {
       // Ratio per round (each tfjs run against the PyTorch run right after it), then the median.
       const ratios = per[b].map((v, i) => v / per.torch[i]).filter(Number.isFinite);
-      summary.push({ workload: w.name, backend: b, unit: w.unit, tfjs: medianOf(per[b]), torch: medianOf(per.torch), ratio: medianOf(ratios), ratioRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null });
+      const cpuRatios = perCpu[b].map((v, i) => v / perCpu.torch[i]).filter(Number.isFinite);
+      summary.push({ workload: w.name, backend: b, unit: w.unit, tfjs: medianOf(per[b]), torch: medianOf(per.torch), ratio: medianOf(ratios), ratioRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null, cpuRatio: medianOf(cpuRatios) });
     }
   }
   console.log("");
-  console.log(`${"workload".padEnd(18)}${"backend".padEnd(14)}${"tfjs".padStart(12)}${"PyTorch".padStart(12)}  ratio (range over rounds)`);
+  console.log("Throughput: batch size / median batch time. Ratio: tfjs / PyTorch per round, median (range); CPU ratio: the same per CPU second.");
+  console.log(`${"workload".padEnd(18)}${"backend".padEnd(14)}${"tfjs".padStart(12)}${"PyTorch".padStart(12)}  ${"ratio (range)".padEnd(22)}CPU ratio`);
   for (const s of summary) {
     const range = s.ratioRange ? ` (${s.ratioRange[0].toFixed(2)}–${s.ratioRange[1].toFixed(2)})` : "";
-    console.log(`${s.workload.padEnd(18)}${s.backend.padEnd(14)}${fmtNumber(s.tfjs).padStart(12)}${fmtNumber(s.torch).padStart(12)}  ${Number.isFinite(s.ratio) ? s.ratio.toFixed(3) : "-"}${range}`);
+    const ratio = `${Number.isFinite(s.ratio) ? s.ratio.toFixed(3) : "-"}${range}`;
+    console.log(`${s.workload.padEnd(18)}${s.backend.padEnd(14)}${fmtNumber(s.tfjs).padStart(12)}${fmtNumber(s.torch).padStart(12)}  ${ratio.padEnd(22)}${Number.isFinite(s.cpuRatio) ? s.cpuRatio.toFixed(3) : "-"}`);
   }
   const dir = join(root, "bench", "results");
   mkdirSync(dir, { recursive: true });
