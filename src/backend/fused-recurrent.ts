@@ -89,13 +89,13 @@ function freshCopy(backend: BackendWasm, src: tf.TensorInfo, rows: number, cols:
 function layout(B: number, T: number, U: number, F: number) {
   const G = 4 * U;
   const K = U + F + 1;
-  const hAll = 0; // [T+1, B, U] hidden state before/after each processed step (slot 0 = zeros)
-  const cAll = hAll + (T + 1) * B * U; // [T+1, B, U] cell state
+  const cAll = 0; // [T+1, B, U] cell state before/after each processed step (slot 0 = zeros)
   const hx = cAll + (T + 1) * B * U; // [T, B, U+F+1] each step's GEMM operand [h, x, 1]
-  const pre = hx + T * B * K; // [T, B, 4U] gate pre-activations, g block doubled
-  const act = pre + T * B * G; // [T, B, 4U] sigmoid(pre): i, f, o gates and (tanh(g)+1)/2
-  const sc = act + T * B * G; // [T, B, U] sigmoid(2c): tanh(c) = 2·sc − 1
-  return { hAll, cAll, hx, pre, act, sc, K, size: sc + T * B * U };
+  // [T, B, 4U] gates: sigmoid(pre) for the sigmoid activation; for hardSigmoid the i, f, o blocks
+  // keep the pre-activations (the gradient rule needs them) and the g block holds sigmoid(2z).
+  const gates = hx + T * B * K;
+  const sc = gates + T * B * G; // [T, B, U] sigmoid(2c): tanh(c) = 2·sc − 1
+  return { cAll, hx, gates, sc, K, size: sc + T * B * U };
 }
 
 function dims(x: tf.TensorInfo, recurrentKernel: tf.TensorInfo) {
@@ -145,6 +145,8 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
   const srcStep = (t: number) => (attrs.goBackwards ? T - 1 - t : t);
 
   const ws = backend.makeOutput([L.size], "float32");
+  const hAll = backend.makeOutput([(T + 1) * BU], "float32"); // h before/after each step (slot 0 = zeros)
+  const act = hard ? backend.makeOutput([B, G], "float32") : null; // sigmoid of one step's gates
   // [R; W; b] with the g block doubled.
   const wcat = backend.makeOutput([K, G], "float32");
   {
@@ -155,7 +157,7 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
     for (let r = 0; r < K; r++) for (let u = 2 * U; u < 3 * U; u++) Wc[r * G + u] *= 2;
     const W = f32(backend, ws);
     const X = f32(backend, x);
-    W.fill(0, L.hAll, L.hAll + BU);
+    f32(backend, hAll).fill(0, 0, BU);
     W.fill(0, L.cAll, L.cAll + BU);
     // Step 0's operand: h = 0, x, 1.
     const ts = srcStep(0);
@@ -170,59 +172,59 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
   for (let t = 0; t < T; t++) {
     const ts = srcStep(t);
     const hxT = alias(backend, ws, L.hx + t * B * K, [B, K]);
-    const preT = alias(backend, ws, L.pre + t * B * G, [B, G]);
-    const actT = alias(backend, ws, L.act + t * B * G, [B, G]);
+    const gT = alias(backend, ws, L.gates + t * B * G, [B, G]);
     const scT = alias(backend, ws, L.sc + t * BU, [B, U]);
-    gemm(backend, hxT, B, K, wcat, G, preT);
-    sigmoidInto(backend, preT, actT);
+    gemm(backend, hxT, B, K, wcat, G, gT);
+    sigmoidInto(backend, gT, act ?? gT);
     // Views after the wasm calls: creating an XNNPACK operator may grow (and detach) the heap.
     let W = f32(backend, ws);
+    const A = act ? f32(backend, act) : W;
     const cIn = L.cAll + t * BU;
     const cOut = cIn + BU;
-    const pAt = L.pre + t * B * G;
-    const aAt = L.act + t * B * G;
+    const gAt = L.gates + t * B * G;
     const sAt = L.sc + t * BU;
     for (let b = 0; b < B; b++) {
-      const p = pAt + b * G;
-      const a = aAt + b * G;
+      const p = gAt + b * G;
+      const a = act ? b * G : p;
       for (let u = 0; u < U; u++) {
         let gi: number, gf: number;
         if (hard) {
           gi = Math.min(1, Math.max(0, 0.2 * W[p + u] + 0.5));
           gf = Math.min(1, Math.max(0, 0.2 * W[p + U + u] + 0.5));
+          W[p + 2 * U + u] = A[a + 2 * U + u];
         } else {
-          gi = W[a + u];
-          gf = W[a + U + u];
+          gi = W[p + u];
+          gf = W[p + U + u];
         }
         const k = b * U + u;
-        const c = gf * W[cIn + k] + gi * (2 * W[a + 2 * U + u] - 1);
+        const c = gf * W[cIn + k] + gi * (2 * A[a + 2 * U + u] - 1);
         W[cOut + k] = c;
         W[sAt + k] = 2 * c;
       }
     }
     sigmoidInto(backend, scT, scT);
     W = f32(backend, ws);
+    const H = f32(backend, hAll);
     const X = f32(backend, x);
     const mv = attrs.hasMask ? f32(backend, mask) : null;
-    const hIn = L.hAll + t * BU;
+    const hIn = t * BU;
     const hOut = hIn + BU;
     const next = L.hx + (t + 1) * B * K; // step t+1's operand row block
     const tsNext = srcStep(t + 1);
     for (let b = 0; b < B; b++) {
       const m = mv === null ? 1 : mv[b * T + ts];
-      const a = aAt + b * G;
-      const p = pAt + b * G;
+      const p = gAt + b * G;
       for (let u = 0; u < U; u++) {
         const k = b * U + u;
         let h: number;
         if (m !== 0) {
-          const go = hard ? Math.min(1, Math.max(0, 0.2 * W[p + 3 * U + u] + 0.5)) : W[a + 3 * U + u];
+          const go = hard ? Math.min(1, Math.max(0, 0.2 * W[p + 3 * U + u] + 0.5)) : W[p + 3 * U + u];
           h = go * (2 * W[sAt + k] - 1);
         } else {
           W[cOut + k] = W[cIn + k];
-          h = W[hIn + k];
+          h = H[hIn + k];
         }
-        W[hOut + k] = h;
+        H[hOut + k] = h;
         if (t + 1 < T) W[next + b * K + u] = h;
       }
       if (t + 1 < T) {
@@ -232,8 +234,7 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
       }
     }
     dropAlias(backend, hxT);
-    dropAlias(backend, preT);
-    dropAlias(backend, actT);
+    dropAlias(backend, gT);
     dropAlias(backend, scT);
   }
 
@@ -241,17 +242,16 @@ function lstmSequence(args: WasmKernelArgs): tf.TensorInfo[] {
   if (attrs.returnSequences) {
     out = backend.makeOutput([B, T, U], "float32");
     const o = f32(backend, out);
-    const W = f32(backend, ws);
+    const H = f32(backend, hAll);
     for (let t = 0; t < T; t++) {
-      const src = L.hAll + (t + 1) * BU;
-      for (let b = 0; b < B; b++) o.set(W.subarray(src + b * U, src + (b + 1) * U), (b * T + t) * U);
+      const src = (t + 1) * BU;
+      for (let b = 0; b < B; b++) o.set(H.subarray(src + b * U, src + (b + 1) * U), (b * T + t) * U);
     }
   } else {
     out = backend.makeOutput([B, U], "float32");
-    const src = L.hAll + T * BU;
-    f32(backend, out).set(f32(backend, ws).subarray(src, src + BU));
+    f32(backend, out).set(f32(backend, hAll).subarray(T * BU, (T + 1) * BU));
   }
-  release(backend, wcat);
+  release(backend, wcat, hAll, act ?? undefined);
   return [out, ws];
 }
 
@@ -299,13 +299,11 @@ function lstmSequenceGrad(args: WasmKernelArgs): tf.TensorInfo[] {
     }
     const cIn = L.cAll + t * BU;
     const sAt = L.sc + t * BU;
-    const pAt = L.pre + t * B * G;
-    const aAt = L.act + t * B * G;
+    const gAt = L.gates + t * B * G;
     const dzAt = t * B * G;
     for (let b = 0; b < B; b++) {
       const m = mv === null ? 1 : mv[b * T + ts];
-      const p = pAt + b * G;
-      const a = aAt + b * G;
+      const p = gAt + b * G;
       const d = dzAt + b * G;
       for (let u = 0; u < U; u++) {
         const k = b * U + u;
@@ -331,14 +329,14 @@ function lstmSequenceGrad(args: WasmKernelArgs): tf.TensorInfo[] {
           sf = yf >= 0 && yf <= 1 ? 0.2 : 0;
           so = yo >= 0 && yo <= 1 ? 0.2 : 0;
         } else {
-          gi = W[a + u];
-          gf = W[a + U + u];
-          go = W[a + 3 * U + u];
+          gi = W[p + u];
+          gf = W[p + U + u];
+          go = W[p + 3 * U + u];
           si = gi * (1 - gi);
           sf = gf * (1 - gf);
           so = go * (1 - go);
         }
-        const gg = 2 * W[a + 2 * U + u] - 1;
+        const gg = 2 * W[p + 2 * U + u] - 1;
         const tc = 2 * W[sAt + k] - 1;
         const dht = dh[k];
         const dcTotal = dc[k] + dht * go * (1 - tc * tc);
