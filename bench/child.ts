@@ -17,6 +17,8 @@ export interface ChildResult {
   items?: number;
   seconds?: number;
   throughput?: number;
+  /** items / CPU seconds of the timed part, when the workload measures CPU time. */
+  cpuThroughput?: number;
   note?: string;
   peakMB: number;
   skipped?: string;
@@ -42,7 +44,9 @@ async function setup(backend: BenchBackend): Promise<string | null> {
   if (backend === "wasm" || backend === "wasm-shipped") {
     require("@tensorflow/tfjs-backend-wasm");
     if (!(await tf.setBackend("wasm"))) return "wasm did not initialise";
-    registerWasmGradients({ fast: backend === "wasm" });
+    // "wasm" leaves the choice to NN4ASTRO_WASM_FAST (default on), as notebooks do, so
+    // `NN4ASTRO_WASM_FAST=0 npm run bench` measures tfjs's own kernels; "wasm-shipped" forces them.
+    registerWasmGradients(backend === "wasm" ? {} : { fast: false });
     return null;
   }
   return (await tf.setBackend("cpu")) ? null : "cpu did not initialise";
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     } else {
       const r = await w.run({ backend, quick });
       Object.assign(out, { items: r.items, seconds: r.seconds, throughput: r.throughput ?? r.items / r.seconds, note: r.note });
+      if (r.cpuSeconds) out.cpuThroughput = r.items / r.cpuSeconds;
     }
   } catch (e) {
     out.error = String((e as Error)?.stack ?? e).split("\n").slice(0, 4).join(" | ");

@@ -48,6 +48,12 @@ export interface WorkloadResult {
   throughput?: number;
   /** Anything a reader of the table should know (e.g. "capped to 2 batches"). */
   note?: string;
+  /**
+   * CPU seconds this process (all its threads) spent in the timed part, when the workload
+   * measures it: items / cpuSeconds is less sensitive than wall time to other jobs on a shared
+   * machine (the PyTorch peer reports the same).
+   */
+  cpuSeconds?: number;
 }
 
 export interface Workload {
@@ -66,6 +72,12 @@ export async function timeIt(fn: () => unknown | Promise<unknown>): Promise<numb
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** CPU seconds (user + system, all threads) used by this process since `since` (process.cpuUsage()). */
+export function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
 }
 
 export function median(values: readonly number[]): number {

@@ -1,6 +1,9 @@
 // Benchmark harness: `npm run bench [-- --quick] [--only <substring>] [--backend <name>[,<name>]] [--list]`.
 // --only keeps workloads whose name contains the substring (repeatable); --backend keeps those
 // backends out of each workload's own list; --quick shrinks every run for a smoke test.
+// `--peer torch [--rounds N]` instead runs each workload that has a PyTorch twin
+// (bench/torch/twins.py) interleaved with its tfjs run, A B A B, N rounds (default 5), both on
+// one thread, and prints the tfjs / PyTorch throughput ratio per workload (median over rounds).
 //
 // Compiles bench/**/*.ts (with the library sources they import) into build/bench-js, then runs
 // every workload x backend in its own child process (so peak RSS belongs to that run and no
@@ -18,7 +21,7 @@ const outDir = join(root, "build", "bench-js");
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: [], backends: null, list: false, timeout: 900 };
+  const opts = { quick: false, only: [], backends: null, list: false, timeout: 900, peer: null, rounds: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -32,8 +35,12 @@ function parseArgs(argv) {
     else if (a === "--backend") opts.backends = value().split(",");
     else if (a.startsWith("--backend=")) opts.backends = a.slice(10).split(",");
     else if (a === "--timeout") opts.timeout = Number(value());
+    else if (a === "--peer") opts.peer = value();
+    else if (a.startsWith("--peer=")) opts.peer = a.slice(7);
+    else if (a === "--rounds") opts.rounds = Number(value());
     else if (a === "--help" || a === "-h") {
       console.log("npm run bench -- [--quick] [--only <substring>]... [--backend wasm,cpu,...] [--list] [--timeout <s per run>]");
+      console.log("npm run bench -- --peer torch [--rounds 5] [--only <substring>] [--backend wasm] [--quick]");
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
   }
@@ -71,10 +78,17 @@ function loadWorkloads() {
 }
 
 function runChild(w, backend, opts) {
+  const args = [join(outDir, "bench", "child.js"), w.file, w.name, backend, ...(opts.quick ? ["--quick"] : [])];
+  return runProcess(process.execPath, args, w, backend, opts);
+}
+
+/** The same one-thread limit for both sides of a peer comparison (tfjs-wasm is single-threaded in Node). */
+const ONE_THREAD = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+
+function runProcess(command, args, w, backend, opts, env = {}) {
   return new Promise((resolve) => {
-    const args = [join(outDir, "bench", "child.js"), w.file, w.name, backend, ...(opts.quick ? ["--quick"] : [])];
     const t0 = Date.now();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...ONE_THREAD, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -111,6 +125,82 @@ function row(cells) {
   return cells.map((c, i) => (COLUMNS[i][1] ? String(c).padEnd(COLUMNS[i][1]) : String(c))).join(" ");
 }
 
+/** A python3 that can import torch (Debian: apt-get install python3-torch), or null. */
+function findTorchPython() {
+  const candidates = [...new Set([process.env.NN4ASTRO_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean))];
+  for (const py of candidates) {
+    try {
+      const v = execFileSync(py, ["-c", "import torch; print(torch.__version__)"], { stdio: ["ignore", "pipe", "pipe"], timeout: 60000, env: { ...process.env, ...ONE_THREAD } });
+      return { python: py, version: String(v).trim() };
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+const TORCH_TWINS = ["mlp-train", "cnn-train", "lstm-train", "realbogus-train"];
+
+/** Interleaved tfjs / PyTorch rounds (A B A B) and a ratio table. */
+async function runPeer(opts, workloads) {
+  if (opts.peer !== "torch") throw new Error(`bench: --peer ${opts.peer}: only "torch" is known`);
+  const torch = findTorchPython();
+  if (!torch) {
+    console.log("bench --peer torch: no python3 can `import torch` (Debian: apt-get install python3-torch); nothing to compare.");
+    return;
+  }
+  const twins = workloads.filter((w) => TORCH_TWINS.includes(w.name));
+  if (!twins.length) throw new Error(`bench: no workload with a PyTorch twin matches --only (twins: ${TORCH_TWINS.join(", ")})`);
+  const backends = opts.backends ?? ["wasm"];
+  const script = join(root, "bench", "torch", "twins.py");
+  console.log(`nn4astro bench vs PyTorch ${torch.version} (${torch.python}): ${opts.rounds} interleaved round(s)${opts.quick ? " (quick)" : ""}, 1 thread each, node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}`);
+  console.log(`NN4ASTRO_WASM_FAST=${process.env.NN4ASTRO_WASM_FAST ?? "(unset: course kernels on)"}`);
+  const results = [];
+  const summary = [];
+  for (const w of twins) {
+    const per = Object.fromEntries([...backends, "torch"].map((b) => [b, []]));
+    const perCpu = Object.fromEntries([...backends, "torch"].map((b) => [b, []]));
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const b of [...backends, "torch"]) {
+        const res = b === "torch" ? await runProcess(torch.python, [script, w.name, ...(opts.quick ? ["--quick"] : [])], w, "torch", opts) : await runChild(w, b, opts);
+        res.round = r + 1;
+        results.push(res);
+        per[b].push(res.throughput ?? NaN);
+        perCpu[b].push(res.cpuThroughput ?? NaN);
+        const cpuNote = res.cpuThroughput ? ` (per CPU second: ${fmtNumber(res.cpuThroughput)})` : "";
+        console.log(`  ${w.name.padEnd(16)} round ${r + 1} ${b.padEnd(12)} ${res.throughput ? fmtNumber(res.throughput) : res.error ?? res.skipped ?? "?"} ${res.unit ?? ""}${cpuNote}`);
+      }
+    }
+    for (const b of backends) {
+      // Ratio per round (each tfjs run against the PyTorch run right after it), then the median.
+      const ratios = per[b].map((v, i) => v / per.torch[i]).filter(Number.isFinite);
+      const cpuRatios = perCpu[b].map((v, i) => v / perCpu.torch[i]).filter(Number.isFinite);
+      summary.push({ workload: w.name, backend: b, unit: w.unit, tfjs: medianOf(per[b]), torch: medianOf(per.torch), ratio: medianOf(ratios), ratioRange: ratios.length ? [Math.min(...ratios), Math.max(...ratios)] : null, cpuRatio: medianOf(cpuRatios) });
+    }
+  }
+  console.log("");
+  console.log("Throughput: batch size / median batch time. Ratio: tfjs / PyTorch per round, median (range); CPU ratio: the same per CPU second.");
+  console.log(`${"workload".padEnd(18)}${"backend".padEnd(14)}${"tfjs".padStart(12)}${"PyTorch".padStart(12)}  ${"ratio (range)".padEnd(22)}CPU ratio`);
+  for (const s of summary) {
+    const range = s.ratioRange ? ` (${s.ratioRange[0].toFixed(2)}–${s.ratioRange[1].toFixed(2)})` : "";
+    const ratio = `${Number.isFinite(s.ratio) ? s.ratio.toFixed(3) : "-"}${range}`;
+    console.log(`${s.workload.padEnd(18)}${s.backend.padEnd(14)}${fmtNumber(s.tfjs).padStart(12)}${fmtNumber(s.torch).padStart(12)}  ${ratio.padEnd(22)}${Number.isFinite(s.cpuRatio) ? s.cpuRatio.toFixed(3) : "-"}`);
+  }
+  const dir = join(root, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  const report = { date: new Date().toISOString(), quick: opts.quick, peer: `torch ${torch.version}`, rounds: opts.rounds, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, wasmFast: process.env.NN4ASTRO_WASM_FAST ?? null, summary, results };
+  writeFileSync(join(dir, "peer-torch.json"), JSON.stringify(report, null, 2) + "\n");
+  console.log(`\nwrote bench/results/peer-torch.json`);
+  if (results.some((r) => r.error)) process.exitCode = 1;
+}
+
+function medianOf(values) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   compile();
@@ -122,6 +212,7 @@ async function main() {
     return;
   }
   if (!workloads.length) throw new Error("bench: no workload matches --only");
+  if (opts.peer) return runPeer(opts, workloads);
   const known = ["node-gpu", "node", "wasm", "wasm-shipped", "cpu"];
   for (const b of opts.backends ?? []) if (!known.includes(b)) throw new Error(`bench: unknown backend ${b} (one of ${known.join(", ")})`);
   COLUMNS[0][1] = Math.max(COLUMNS[0][1], ...workloads.map((w) => w.name.length + 1));

@@ -1,10 +1,11 @@
 /**
- * Before/after of src/backend/wasm-fast-kernels.ts in one process: training steps alternate
+ * Before/after of src/backend/wasm-fast-kernels.ts and the fused LSTM (fused-recurrent.ts) in one process: training steps alternate
  * between the shipped wasm kernels and the replacements every few batches, so both see the same
  * machine load (separate processes on a shared 2-core machine differed by up to 2x run to run).
  * Throughput here is the speed-up: median shipped step time / median fast step time.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchLstmLayer, unpatchLstmLayer } from "../../src/backend/fused-recurrent";
 import { registerWasmFastKernels, unregisterWasmFastKernels } from "../../src/backend/wasm-fast-kernels";
 import { Rng, seedEverything } from "../../src/random";
 import { normalTensor, oneHotLabels } from "../data";
@@ -70,8 +71,13 @@ export const workloads: Workload[] = SPECS.map((spec) => ({
     for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
     for (let r = 0; r < rounds; r++) {
       for (const mode of ["shipped", "fast"] as const) {
-        if (mode === "fast") registerWasmFastKernels();
-        else unregisterWasmFastKernels();
+        if (mode === "fast") {
+          registerWasmFastKernels();
+          patchLstmLayer();
+        } else {
+          unregisterWasmFastKernels();
+          unpatchLstmLayer();
+        }
         await model.trainOnBatch(x, y); // first step after a switch re-creates cached XNNPACK operators
         for (let i = 0; i < perRound; i++) {
           const s = await timeIt(() => model.trainOnBatch(x, y));
@@ -81,6 +87,7 @@ export const workloads: Workload[] = SPECS.map((spec) => ({
       }
     }
     registerWasmFastKernels();
+    patchLstmLayer();
     tf.dispose([x, y]);
     model.dispose();
     optimizer.dispose();

@@ -10,7 +10,7 @@ import { Rng, seedEverything } from "../../src/random";
 import { augmentedDataset } from "../../src/cnn/augmented-dataset";
 import { REAL_BOGUS_TRAINING, realBogusCnn } from "../../src/cnn/realbogus";
 import { COLUMN_PRESERVING } from "../../src/sim/augment";
-import { median, timeIt, Workload } from "../workload";
+import { cpuSecondsSince, median, timeIt, Workload } from "../workload";
 
 const STAMP = 31;
 
@@ -38,10 +38,12 @@ const realBogusTrain: Workload = {
     const data = augmentedDataset(x, y, shape, { batchSize: batch, allowed: COLUMN_PRESERVING, seed: 2 });
     const stamps: number[] = [];
     const now = () => Number(process.hrtime.bigint()) / 1e9;
+    const cpu0 = process.cpuUsage();
     const seconds = await timeIt(async () => {
       stamps.push(now());
       await model.fitDataset(data, { epochs, verbose: 0, callbacks: { onBatchEnd: async () => void stamps.push(now()) } });
     });
+    const cpuSeconds = cpuSecondsSince(cpu0);
     model.dispose();
     // Batch-to-batch intervals; the first of each later epoch also holds the epoch boundary.
     const perBatch = stamps.slice(1).map((t, i) => t - stamps[i]);
@@ -50,6 +52,7 @@ const realBogusTrain: Workload = {
       items: n * epochs,
       seconds,
       throughput: batch / med,
+      cpuSeconds,
       note: `${n} stamps x ${epochs} epoch(s)${ctx.backend === "cpu" ? " (cpu capped to 2 batches)" : ""}; ${(med * 1000).toFixed(1)} ms/batch (median of ${perBatch.length})`,
     };
   },

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng, seedEverything } from "../../src/random";
 import { normalTensor, oneHotLabels } from "../data";
-import { median, timeIt, Workload, WorkloadContext, WorkloadResult } from "../workload";
+import { cpuSecondsSince, median, timeIt, Workload, WorkloadContext, WorkloadResult } from "../workload";
 
 interface FitSpec {
   model: () => tf.LayersModel;
@@ -31,6 +31,7 @@ async function timeFit(spec: FitSpec): Promise<WorkloadResult> {
   await model.fit(warmX, warmY, { batchSize: spec.batchSize, epochs: 1, verbose: 0 });
   const stamps: number[] = [];
   const now = () => Number(process.hrtime.bigint()) / 1e9;
+  const cpu0 = process.cpuUsage();
   const seconds = await timeIt(async () => {
     stamps.push(now());
     await model.fit(spec.x, spec.y, {
@@ -41,6 +42,7 @@ async function timeFit(spec: FitSpec): Promise<WorkloadResult> {
       callbacks: { onBatchEnd: async () => void stamps.push(now()) },
     });
   });
+  const cpuSeconds = cpuSecondsSince(cpu0);
   tf.dispose([warmX, warmY, spec.x, spec.y]);
   model.dispose();
   const perBatch = stamps.slice(1).map((t, i) => t - stamps[i]);
@@ -49,6 +51,7 @@ async function timeFit(spec: FitSpec): Promise<WorkloadResult> {
     items: n * spec.epochs,
     seconds,
     throughput: spec.batchSize / med,
+    cpuSeconds,
     note: `${spec.note ?? `${n} samples x ${spec.epochs} epochs, batch ${spec.batchSize}`}; ${(med * 1000).toFixed(1)} ms/batch (median of ${perBatch.length})`,
   };
 }

@@ -303,8 +303,9 @@ function maxPoolGrad(args: WasmKernelArgs): tf.TensorInfo {
   out.fill(0);
   const x = f32(backend, input);
   const g = f32(backend, dy);
-  const best = new Float32Array(C);
-  const where = new Int32Array(C);
+  // Window offsets (pixel bases) are gathered once per output pixel; the channel loop then scans
+  // them in row-major order with scalars (no per-window arrays to reset).
+  const bases = new Int32Array(fh * fw);
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - top;
@@ -314,22 +315,21 @@ function maxPoolGrad(args: WasmKernelArgs): tf.TensorInfo {
         const w0 = ow * sw - left;
         const ws = Math.max(0, w0);
         const we = Math.min(W, w0 + fw);
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let h = hs; h < he; h++) {
-          for (let w = ws; w < we; w++) {
-            const base = ((b * H + h) * W + w) * C;
-            for (let c = 0; c < C; c++) {
-              const v = x[base + c];
-              if (v > best[c]) {
-                best[c] = v;
-                where[c] = base + c;
-              }
+        let nb = 0;
+        for (let h = hs; h < he; h++) for (let w = ws; w < we; w++) bases[nb++] = ((b * H + h) * W + w) * C;
+        const gBase = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity;
+          let where = -1;
+          for (let q = 0; q < nb; q++) {
+            const v = x[bases[q] + c];
+            if (v > best) {
+              best = v;
+              where = bases[q] + c;
             }
           }
+          if (where >= 0) out[where] += g[gBase + c];
         }
-        const gBase = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) if (where[c] >= 0) out[where[c]] += g[gBase + c];
       }
     }
   }

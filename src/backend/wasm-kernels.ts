@@ -20,6 +20,7 @@
  * Every kernel is compared with the cpu backend in tests/wasm-kernels.test.ts.
  */
 import * as tf from "@tensorflow/tfjs";
+import { patchLstmLayer, unpatchLstmLayer } from "./fused-recurrent";
 import { callShipped, convChunkBudget, copyRange, f32, matMulPlain, registerWasmFastKernels, release, replaceWasmKernel, sizeOf, WasmKernelArgs, WasmKernelImpl } from "./wasm-fast-kernels";
 
 type PadAttr = tf.Conv2DBackpropFilterAttrs["pad"];
@@ -68,22 +69,36 @@ function conv2DBackpropFilter(args: WasmKernelArgs): tf.TensorInfo {
     const colsT = backend.makeOutput([1, K, n], "float32");
     const ct = f32(backend, colsT);
     const xs = f32(backend, x);
-    if (needZero) ct.fill(0);
+    // Loop order keeps the writes contiguous (one output row of one tap and channel at a time,
+    // the valid column range computed once): 2-3x faster than channel-innermost.
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const tap = (i * kw + j) * cin;
-        for (let r = r0; r < r1; r++) {
-          const bImg = Math.floor(r / OH);
-          const ih = (r - bImg * OH) * sh + i - top;
-          if (ih < 0 || ih >= H) continue;
-          const pBase = (r - r0) * OW;
-          const xRow = (bImg * H + ih) * W;
-          for (let ow = 0; ow < OW; ow++) {
-            const iw = ow * sw + j - left;
-            if (iw < 0 || iw >= W) continue;
-            const xo = (xRow + iw) * cin;
-            const p = pBase + ow;
-            for (let c = 0; c < cin; c++) ct[(tap + c) * n + p] = xs[xo + c];
+        // Output columns whose input column ow*sw + j - left lies inside the image.
+        const owLo = Math.max(0, Math.ceil((left - j) / sw));
+        const owHi = Math.min(OW, Math.floor((W - 1 + left - j) / sw) + 1);
+        for (let c = 0; c < cin; c++) {
+          const dst = (tap + c) * n;
+          for (let r = r0; r < r1; r++) {
+            const bImg = Math.floor(r / OH);
+            const ih = (r - bImg * OH) * sh + i - top;
+            const pBase = dst + (r - r0) * OW;
+            // Zero only what padding leaves (the buffer is fresh, not cleared).
+            if (ih < 0 || ih >= H) {
+              ct.fill(0, pBase, pBase + OW);
+              continue;
+            }
+            if (needZero) {
+              ct.fill(0, pBase, pBase + owLo);
+              ct.fill(0, pBase + Math.max(owLo, owHi), pBase + OW);
+            }
+            const xBase = ((bImg * H + ih) * W + j - left) * cin + c;
+            if (sw === 1) {
+              for (let ow = owLo; ow < owHi; ow++) ct[pBase + ow] = xs[xBase + ow * cin];
+            } else {
+              const step = sw * cin;
+              for (let ow = owLo; ow < owHi; ow++) ct[pBase + ow] = xs[xBase + ow * step];
+            }
           }
         }
       }
@@ -356,15 +371,18 @@ function depthAware(shipped: tf.GradConfig, recompute: tf.GradConfig): tf.GradCo
 }
 
 /** Comparisons and logical ops are piecewise constant: zero gradient for every input. */
-const ZERO_GRADIENT_KERNELS = [tf.Greater, tf.Less, tf.LessEqual, tf.Equal, tf.NotEqual, tf.LogicalAnd, tf.LogicalOr, tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite];
+// Any/All: the Masking layer's mask (any(x != maskValue)) is on the tape when x depends on a
+// trainable layer or is differentiated; tfjs 4.22 has no gradient for them and throws.
+const ZERO_GRADIENT_KERNELS = [tf.Greater, tf.Less, tf.LessEqual, tf.Equal, tf.NotEqual, tf.LogicalAnd, tf.LogicalOr, tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite, tf.Any, tf.All];
 
 function zeroGradient(kernelName: string): tf.GradConfig {
-  const unary = kernelName === tf.LogicalNot || kernelName === tf.IsNan || kernelName === tf.IsInf || kernelName === tf.IsFinite;
+  const unary = [tf.LogicalNot, tf.IsNan, tf.IsInf, tf.IsFinite, tf.Any, tf.All].includes(kernelName);
   const names = unary ? ["x"] : ["a", "b"]; // tfjs-core's input names for these kernels
   return {
     kernelName,
     inputsToSave: names,
-    gradFunc: (_dy, saved) => Object.fromEntries(names.map((name, i) => [name, () => tf.zerosLike(saved[i])])),
+    // float32 whatever the input's dtype (Any/All take bool): the engine insists on it.
+    gradFunc: (_dy, saved) => Object.fromEntries(names.map((name, i) => [name, () => tf.zeros(saved[i].shape, "float32")])),
   };
 }
 
@@ -398,7 +416,8 @@ export function registerSecondOrderGradients(): string[] {
 export interface RegisterWasmOptions {
   /**
    * Also replace the slow shipped kernels (BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Slice,
-   * ...) with the faster ones from wasm-fast-kernels.ts. Default: true unless the environment
+   * ...) with the faster ones from wasm-fast-kernels.ts and run tf.layers.lstm through the fused
+   * whole-sequence kernels of fused-recurrent.ts. Default: true unless the environment
    * variable NN4ASTRO_WASM_FAST is "0" (for comparing against the shipped kernels).
    */
   fast?: boolean;
@@ -424,12 +443,15 @@ export function registerWasmGradients(options: RegisterWasmOptions = {}): string
   const fast = options.fast ?? (typeof process === "undefined" || process.env.NN4ASTRO_WASM_FAST !== "0");
   if (fast) {
     added.push(...registerWasmFastKernels());
+    // tf.layers.lstm runs whole sequences in two kernels (src/backend/fused-recurrent.ts).
+    if (patchLstmLayer()) added.push("LSTM layer (fused sequence)");
     if (!registeredKernels.has(tf.ResizeNearestNeighborGrad) && tf.getKernel(tf.ResizeNearestNeighborGrad, "wasm")) {
       replaceWasmKernel(tf.ResizeNearestNeighborGrad, resizeNearestNeighborGradWasm);
       registeredKernels.add(tf.ResizeNearestNeighborGrad);
       added.push(tf.ResizeNearestNeighborGrad);
     }
   }
+  if (!fast) unpatchLstmLayer();
   if (options.secondOrder ?? true) added.push(...registerSecondOrderGradients().map((k) => `grad:${k}`));
   return added;
 }
