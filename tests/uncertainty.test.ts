@@ -47,7 +47,7 @@ describe("gaussianNll", () => {
     const w = tf.variable(tf.zeros([2, 2]));
     const opt = tf.train.adam(0.05);
     for (let step = 0; step < 300; step++) opt.minimize(() => gaussianNll(y, tf.matMul(x, w)));
-    const [[m0, s0], [m1, s1]] = w.arraySync();
+    const [[m0, s0], [m1, s1]] = w.arraySync() as number[][];
     expect(m0).toBeCloseTo(2, 1);
     expect(m1).toBeCloseTo(2, 1);
     expect(Math.exp(0.5 * s0)).toBeGreaterThan(0.08);
