@@ -2,7 +2,8 @@
 // Runs scripts/run_notebooks.py with a python that has Jupyter, after making sure the notebooks
 // will import an up-to-date build of the library (they load dist/ through node_modules/nn4astro,
 // so a stale dist/ would silently test old code).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import os from "node:os";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,12 +48,33 @@ if (!python) {
   process.exit(2);
 }
 
-const run = spawnSync(python, [join(root, "scripts", "run_notebooks.py"), ...process.argv.slice(2)], {
+// Asynchronous, so that a SIGTERM/SIGINT/SIGHUP sent to this process (`timeout`, Ctrl-C, a closed
+// terminal) reaches the runner, which then shuts its kernel down; spawnSync would die and
+// leave the runner and its kernel behind.
+// --record: add this run's times and peak memory to notebooks/runtimes.json (then
+// `npm run runtimes` renders them into the README and the notebooks' **Runtime** lines).
+const args = process.argv.slice(2);
+const record = args.includes("--record");
+const runnerArgs = args.filter((a) => a !== "--record");
+const outIndex = runnerArgs.indexOf("--out");
+const outDir = outIndex >= 0 ? runnerArgs[outIndex + 1] : join(root, "build", "executed");
+const run = spawn(python, [join(root, "scripts", "run_notebooks.py"), ...runnerArgs], {
   stdio: "inherit",
 });
-if (run.error) {
-  console.error(`notebooks: could not start ${python}: ${run.error.message}`);
-  process.exit(2);
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.on(signal, () => {
+    if (run.exitCode === null) run.kill(signal);
+  });
 }
-// A signal (Ctrl-C) leaves status null: report it as a failure, the way a shell would.
-process.exit(run.status ?? 1);
+run.on("error", (error) => {
+  console.error(`notebooks: could not start ${python}: ${error.message}`);
+  process.exit(2);
+});
+// A signal leaves code null: report it as a failure, the way a shell would.
+run.on("exit", (code, signal) => {
+  const summary = join(outDir, "summary.json");
+  if (record && existsSync(summary)) {
+    spawnSync(process.execPath, [join(root, "scripts", "runtimes.mjs"), "record", summary], { stdio: "inherit" });
+  }
+  process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 1) : 1));
+});

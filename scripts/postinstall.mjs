@@ -15,6 +15,12 @@ if (!linked) {
   // "junction" makes this work on Windows without admin rights; ignored elsewhere.
   symlinkSync("..", link, "junction");
 }
+// patches/ holds small fixes to dependencies (see patches/README.md), applied with patch-package
+// so that they survive every `npm install`; e.g. tslab's `{ x }` shorthand across cells.
+const patchPackage = join(root, "node_modules", "patch-package", "index.js");
+if (existsSync(join(root, "patches")) && existsSync(patchPackage)) {
+  execFileSync(process.execPath, [patchPackage, "--error-on-fail"], { stdio: "inherit", cwd: root });
+}
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 if (existsSync(tsc)) {
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });

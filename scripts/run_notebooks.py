@@ -21,6 +21,7 @@ import glob
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -168,6 +169,82 @@ class MemorySampler(threading.Thread):
         return round(self.peak_kb / 1024.0, 1) if self.available else None
 
 
+# --------------------------------------------------------------------------------------------
+# Never leave a kernel behind. tslab ignores SIGTERM while a cell runs, so a runner stopped by
+# `timeout`, Ctrl-C or a dying parent used to leave its kernel computing at full CPU for as long
+# as the notebook would have run. Every exit path goes through shutdown_live_kernels().
+
+LIVE_KERNELS = set()
+_shutting_down = threading.Lock()
+
+
+def _process_tree(pid):
+    children = _children_map()
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        if p in tree:
+            continue
+        tree.append(p)
+        todo.extend(children.get(p, []))
+    return tree
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            state = f.read().decode("ascii", "replace")
+        return state[state.rfind(")") + 2:][:1] not in ("Z", "X")  # zombies are gone for our purpose
+    except OSError:
+        return False
+
+
+def shutdown_live_kernels(grace_s=3.0):
+    """SIGTERM every live kernel's process tree, then SIGKILL whatever is left after grace_s."""
+    pids = []
+    for pid in list(LIVE_KERNELS):
+        pids.extend(_process_tree(pid))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        deadline = time.monotonic() + (grace_s if sig == signal.SIGTERM else 2.0)
+        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.05)
+        if not any(_alive(p) for p in pids):
+            break
+    LIVE_KERNELS.clear()
+
+
+def _stop(reason, status):
+    if not _shutting_down.acquire(blocking=False):
+        return  # another path is already shutting down
+    print("\nrun_notebooks: %s: shutting down the kernel%s" % (reason, "s" if len(LIVE_KERNELS) > 1 else ""),
+          file=sys.stderr, flush=True)
+    shutdown_live_kernels()
+    os._exit(status)
+
+
+def install_exit_guards():
+    def on_signal(signum, _frame):
+        _stop("stopped by %s" % signal.Signals(signum).name, 128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    parent = os.getppid()
+
+    def watch_parent():
+        # A parent killed outright (SIGKILL) sends us nothing: notice that we were re-parented.
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                _stop("the process that started the runner has gone", 1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+
 def kernel_exit_code(km):
     provisioner = getattr(km, "provisioner", None)
     process = getattr(provisioner, "process", None) or getattr(km, "kernel", None)
@@ -196,7 +273,7 @@ NOISE_FRAME = re.compile(r"^evalmachine\.<anonymous>:\d+$|"
 # Printed by tslab's process-wide handlers into whichever cell is running at the time.
 # Exercise solutions live in markdown <details> blocks so students reveal them with a click; the
 # runner executes their fenced TypeScript too, right after the exercise, so solutions never rot.
-SOLUTION_BLOCK = re.compile(r"<details>\s*<summary>\s*<b>Solution</b>")
+SOLUTION_BLOCK = re.compile(r"<details>\s*<summary[^>]*>\s*<b>Solution</b>")
 # The code is HTML (<pre><code class="language-typescript">, escaped) so that every front end and
 # nbconvert show it inside <details>; a markdown fence is accepted too.
 SOLUTION_CODE = re.compile(r'<pre><code class="language-(?:typescript|ts)">(.*?)</code></pre>|```(?:typescript|ts)\n(.*?)```', re.S)
@@ -208,6 +285,11 @@ def expand_solutions(nb):
     for i, cell in enumerate(nb.cells):
         source_index[len(cells)] = i
         cells.append(cell)
+        if (cell.cell_type == "markdown" and "<summary" in cell.source and "<b>Solution</b>" in cell.source
+                and not SOLUTION_BLOCK.search(cell.source)):
+            # A solution the runner cannot recognise would silently go untested.
+            raise ValueError("markdown cells[%d] looks like an exercise solution but does not match "
+                             "'<details><summary ...><b>Solution</b>': fix its markup so the runner executes it" % i)
         if cell.cell_type == "markdown" and SOLUTION_BLOCK.search(cell.source):
             for match in SOLUTION_CODE.finditer(cell.source):
                 text = html.unescape(match.group(1)) if match.group(1) is not None else match.group(2)
@@ -285,7 +367,14 @@ def display_path(path):
 
 def run_notebook(path, args, out_dir):
     nb = nbformat.read(path, as_version=4)
-    source_index = expand_solutions(nb)
+    try:
+        source_index = expand_solutions(nb)
+    except ValueError as exc:
+        print("FAILED %s: %s" % (display_path(path), exc), flush=True)
+        return {"notebook": display_path(path), "mode": args.mode, "status": "failed", "code_cells": 0,
+                "cells_passed": 0, "wall_s": None, "kernel_start_s": None, "peak_rss_mb": None,
+                "cells": [], "failure": {"code_cell": None, "index": None, "status": "bad solution markup",
+                                         "error": str(exc)}}
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     stem = os.path.splitext(os.path.basename(path))[0]
     out_path = os.path.join(out_dir, stem + ".ipynb")
@@ -313,6 +402,8 @@ def run_notebook(path, args, out_dir):
 
     env = dict(os.environ)
     env["NN4ASTRO_QUICK"] = "1" if args.quick else "0"
+    # A failed lesson check (expectResult) fails the run here; interactively it only warns.
+    env["NN4ASTRO_STRICT"] = "1"
     client = NotebookClient(
         nb, kernel_name=KERNEL_NAME, timeout=args.timeout, startup_timeout=args.startup_timeout,
         allow_errors=True,  # we judge each reply ourselves: nbclient ignores 'abort' replies
@@ -337,6 +428,7 @@ def run_notebook(path, args, out_dir):
             result["kernel_start_s"] = round(time.monotonic() - started, 2)
             pid = kernel_pid(client.km)
             if pid:
+                LIVE_KERNELS.add(pid)
                 sampler = MemorySampler(pid)
                 sampler.start()
             try:
@@ -346,6 +438,10 @@ def run_notebook(path, args, out_dir):
                 if sampler:
                     sampler.stop()
                 context.__exit__(None, None, None)
+                if pid:
+                    if _alive(pid):  # a kernel that did not honour the shutdown request
+                        shutdown_live_kernels()
+                    LIVE_KERNELS.discard(pid)
         finally:
             result["wall_s"] = round(time.monotonic() - started, 2)
             result["peak_rss_mb"] = sampler.peak_mb if sampler else None
@@ -354,6 +450,32 @@ def run_notebook(path, args, out_dir):
         print("   passed: %d code cells in %.1f s, peak memory %s MB"
               % (len(code_cells), result["wall_s"], result["peak_rss_mb"]), flush=True)
     return result
+
+
+# Tensors still allocated in tfjs's engine, read without loading tfjs (no side effects on backend
+# choice). Read after the set-up cell and after the last cell: the difference is what the lesson
+# left allocated (models, datasets kept on purpose, and leaks: a loop that forgets tf.tidy/dispose
+# grows it by one tensor or more per iteration).
+TENSOR_PROBE = ('{ const engine = (globalThis as any)._tfengine; console.log("nn4astro-tensors " + '
+                'JSON.stringify(engine ? { numTensors: engine.state.numTensors, '
+                'numBytes: engine.state.numBytes } : null)); }')
+TENSOR_PROBE_OUT = re.compile(r"nn4astro-tensors (\{.*?\}|null)")
+# A lesson may keep its models and data; more than this many tensors left at the end is a leak.
+MAX_TENSOR_GROWTH = 2000
+
+
+def probe_tensors(client, nb):
+    cell = nbformat.v4.new_code_cell(TENSOR_PROBE)
+    nb.cells.append(cell)
+    try:
+        client.execute_cell(cell, len(nb.cells) - 1, execution_count=None)
+    except Exception:  # noqa: BLE001 - a probe must never fail a notebook by itself
+        return None
+    finally:
+        nb.cells.pop()
+    m = TENSOR_PROBE_OUT.search("".join(o.get("text", "") for o in cell.get("outputs", [])
+                                        if o.get("output_type") == "stream"))
+    return json.loads(m.group(1)) if m else None
 
 
 def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
@@ -393,6 +515,8 @@ def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
             print("   code cell %d/%d: %s (%.2f s)" % (n + 1, total, status, record["seconds"]), flush=True)
         if status == "ok":
             result["cells_passed"] += 1
+            if n == 0:
+                result["tensors_after_setup"] = probe_tensors(client, nb)
             continue  # stop at the first failure: later cells depend on this one
         # Give the kernel a moment to finish writing an asynchronous error to its stderr.
         time.sleep(0.2)
@@ -400,6 +524,21 @@ def run_cells(client, nb, code_cells, replies, result, log, log_path, args):
         kernel_err = clean_text(read_from(log_path, log_offset))
         report_failure(result, n, record["index"], total, cell, status, problem, kernel_err, args)
         return False
+    end = probe_tensors(client, nb)
+    start = result.get("tensors_after_setup") or {"numTensors": 0, "numBytes": 0}
+    if end is not None:
+        result["tensors_at_end"] = end
+        result["tensor_growth"] = end["numTensors"] - start["numTensors"]
+        result["tensor_mb_at_end"] = round(end["numBytes"] / 2**20, 1)
+        if result["tensor_growth"] > MAX_TENSOR_GROWTH:
+            result["failure"] = {
+                "code_cell": None, "index": None, "status": "tensor leak",
+                "error": "%d tensors (%.1f MB) were left allocated, more than the %d a lesson may keep"
+                         % (result["tensor_growth"], result["tensor_mb_at_end"], MAX_TENSOR_GROWTH)}
+            print("FAILED %s: %s. Wrap synchronous tensor work in tf.tidy(() => ...) and dispose() "
+                  "what await model.fit/predict return once read." % (result["notebook"], result["failure"]["error"]),
+                  flush=True)
+            return False
     return True
 
 
@@ -455,7 +594,7 @@ def resolve_notebooks(patterns):
 
 
 def print_table(results):
-    header = ["notebook", "mode", "cells", "start (s)", "wall (s)", "peak MB", "status"]
+    header = ["notebook", "mode", "cells", "start (s)", "wall (s)", "peak MB", "tensors left", "status"]
     rows = []
     for r in results:
         status = r["status"]
@@ -465,7 +604,8 @@ def print_table(results):
             status = status.upper()
         fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
         rows.append([r["notebook"], r["mode"], "%d/%d" % (r["cells_passed"], r["code_cells"]),
-                     fmt(r["kernel_start_s"]), fmt(r["wall_s"]), fmt(r["peak_rss_mb"]), status])
+                     fmt(r["kernel_start_s"]), fmt(r["wall_s"]), fmt(r["peak_rss_mb"]),
+                     fmt(r.get("tensor_growth")), status])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
     line = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
     print()
@@ -501,6 +641,7 @@ def main():
         print("run_notebooks: no notebooks match notebooks/%s: nothing to run" % DEFAULT_GLOB)
         return 0
 
+    install_exit_guards()
     register_kernel()
     # Our private prefix first, so it wins over any `tslab` kernel registered elsewhere.
     jupyter_path = os.path.join(KERNEL_PREFIX, "share", "jupyter")

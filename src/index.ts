@@ -78,6 +78,7 @@ export * from "./cluster/simulate";
 export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
+export * from "./nn/predict";
 export * from "./uncertainty/gaussian-nll";
 export * from "./uncertainty/concrete-dropout";
 export * from "./uncertainty/mc-dropout";

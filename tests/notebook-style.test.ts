@@ -39,7 +39,9 @@ describe.each(notebooks)("%s", (file) => {
     expect(allMd).toMatch(/question to think about/i);
     expect(allMd).toMatch(/^## Exercises/m);
     const exercises = allMd.match(/\*\*Exercise \d+\.\*\*/g) ?? [];
-    const solutions = md.filter((m) => /<details>\s*<summary><b>Solution<\/b>/.test(m));
+    const solutions = md.filter((m) => /<details>\s*<summary[^>]*><b>Solution<\/b>/.test(m));
+    // The classic Notebook's CSS hides <summary>'s disclosure triangle unless it is a list item.
+    for (const s of solutions) expect(s).toContain('<summary style="display: list-item; cursor: pointer">');
     expect(exercises.length).toBeGreaterThanOrEqual(2);
     expect(exercises.length).toBeLessThanOrEqual(4);
     expect(solutions.length).toBe(exercises.length);

@@ -1,6 +1,6 @@
-import { figureHtml, plotlyScriptTag, plotlyVersion } from "../src/plot/render";
+import { figureBundle, figureHtml, plotlyScriptTag, plotlyVersion, PLOTLY_MIME } from "../src/plot/render";
 import { confusionCounts, heatmapChart, histogramChart, imageGrid, lineChart, rocCurve, scatterChart, toImage } from "../src/plot/charts";
-import { historyChart, progressHtml } from "../src/train/progress";
+import { historyChart, progressHtml, timeLeftS } from "../src/train/progress";
 
 describe("chart builders", () => {
   test("scatter with error bars and colour scale carries the data through", () => {
@@ -70,6 +70,13 @@ describe("chart builders", () => {
     expect(html).toContain("loss 0.1234");
     expect(html).toContain("width:25%");
   });
+
+  test("time left ignores the slow first epoch (warm-up), and says so until it can estimate", () => {
+    // First epoch 8 s (compilation, first allocations), then 1 s per epoch: 3 epochs left = 3 s.
+    expect(timeLeftS(5, 8, 12, 8)).toBeCloseTo(3);
+    expect(progressHtml("MLP", 1, 8, 8, undefined, 8)).toContain("estimating time left");
+    expect(progressHtml("MLP", 5, 8, 12, undefined, 8)).toContain("~3 s left");
+  });
 });
 
 describe("offline rendering", () => {
@@ -89,5 +96,42 @@ describe("offline rendering", () => {
     expect(html).not.toContain("</script><b>");
     expect(html).toContain("null"); // NaN becomes a gap, not invalid JSON
     expect(html).toContain("Plotly.newPlot");
+  });
+
+  test("a figure is one output with plotly's JSON mime type, self-contained HTML and text", () => {
+    const bundle = figureBundle(lineChart({ x: new Float32Array([1, 2]), y: [3, NaN], name: "flux" }));
+    const spec = bundle[PLOTLY_MIME] as { data: Array<{ x: number[]; y: unknown[] }>; layout: { height: number } };
+    expect(spec.data[0].x).toEqual([1, 2]); // typed arrays become plain JSON arrays
+    expect(spec.data[0].y).toEqual([3, null]);
+    expect(spec.layout.height).toBe(420);
+    expect(bundle["text/html"]).toContain("Plotly.newPlot");
+    expect(bundle["text/plain"]).toMatch(/^\[figure: /);
+    // The JSON survives a round trip, as it must in a saved notebook.
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+  });
+
+  test("where scripts do not run (an untrusted notebook) the figure says why instead of collapsing", () => {
+    const html = figureHtml(lineChart({ x: [1, 2], y: [3, 4] }));
+    const div = html.slice(html.indexOf('<div id="'), html.indexOf("</div>"));
+    expect(div).toContain("Trust Notebook");
+    // The script clears the note before plotly draws, so trusted figures do not show it.
+    expect(html).toContain("el.innerHTML = ''; window.Plotly.newPlot");
+    // The advice for a page that lost plotly.js names a cell that really re-embeds it.
+    expect(html).toContain("setupBackend()");
+  });
+});
+
+describe("axis ranges as options", () => {
+  test("xRange/yRange fix the axes; a log axis takes data units", () => {
+    const { rocChart: roc, lineChart: line } = require("../src/plot/charts");
+    const curve = { falsePositiveRate: [0, 0.5, 1], truePositiveRate: [0, 0.9, 1], thresholds: [1, 0.5, 0], auc: 0.7 };
+    const zoom = roc([{ name: "m", roc: curve }], { xRange: [0, 0.1], yRange: [0.7, 1] });
+    expect(zoom.layout.xaxis).toMatchObject({ range: [0, 0.1], autorange: false });
+    expect(zoom.layout.yaxis).toMatchObject({ range: [0.7, 1], autorange: false });
+    const logRoc = roc([{ name: "m", roc: curve }], { logX: true });
+    expect(logRoc.layout.xaxis).toMatchObject({ type: "log", range: [-3, 0] });
+    const reversed = line({ x: [1, 2], y: [3, 4] }, { reverseY: true, yRange: [10, 20] });
+    expect(reversed.layout.yaxis.range).toEqual([20, 10]);
+    expect(() => line({ x: [1, 2], y: [3, 4] }, { logX: true, xRange: [0, 1] })).toThrow("xRange: expected [from, to] with finite, positive (log axis) numbers, got [0, 1]");
   });
 });

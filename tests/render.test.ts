@@ -64,6 +64,9 @@ maybe("notebook 00 exported to HTML draws its plotly figures offline in Chromium
     expect(points).toBeGreaterThanOrEqual(25); // every star of the HR diagram is a drawn point
     // The fallback message a figure writes into its div when window.Plotly never appeared.
     expect(drawn.includes('class="nn4astro-missing-plotly"')).toBe(false);
+    // The "not trusted" note is replaced when the figure's script runs.
+    expect(drawn.includes('class="nn4astro-untrusted"')).toBe(false);
+    expect(page).toContain('class="nn4astro-untrusted"');
 
     const shots = path.join(root, "build", "screenshots");
     fs.mkdirSync(shots, { recursive: true });

@@ -183,7 +183,7 @@ describe("notebook runner", () => {
       const run = runNotebooks("getting-started", ["--quick", file]);
       expect(run.status).not.toBe(0);
       // Solutions in <details> blocks are executed too, so they count as code cells.
-      const solutions = nb.cells.filter((c) => c.cell_type === "markdown" && /<summary><b>Solution<\/b>/.test(Array.isArray(c.source) ? c.source.join("") : c.source)).length;
+      const solutions = nb.cells.filter((c) => c.cell_type === "markdown" && /<summary[^>]*><b>Solution<\/b>/.test(Array.isArray(c.source) ? c.source.join("") : c.source)).length;
       expect(run.output).toContain(`at code cell 3/${codeIndices.length + solutions} (cells[${third}] in the file)`);
       expect(run.output).toContain("broken on purpose by tests/runner.test.ts");
       const r = run.summary.notebooks[0];
@@ -196,7 +196,7 @@ describe("notebook runner", () => {
     "a broken exercise solution (markdown <details> block) fails the run and is named",
     () => {
       const nb: Notebook = JSON.parse(fs.readFileSync(gettingStarted, "utf8"));
-      const idx = nb.cells.findIndex((c) => c.cell_type === "markdown" && /<summary><b>Solution<\/b>/.test(Array.isArray(c.source) ? c.source.join("") : c.source));
+      const idx = nb.cells.findIndex((c) => c.cell_type === "markdown" && /<summary[^>]*><b>Solution<\/b>/.test(Array.isArray(c.source) ? c.source.join("") : c.source));
       expect(idx).toBeGreaterThan(0);
       nb.cells[idx].source = '<details>\n<summary><b>Solution</b> (click to reveal)</summary>\n\n<pre><code class="language-typescript">const rotten: boolean = undefinedThing &lt; 1;\n</code></pre>\n\n</details>';
       const file = path.join(notebookDir, `${prefix}00-solution.ipynb`);

@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerCpuKernelFixes, registerSecondOrderGradients, registerWasmGradients } from "./wasm-kernels";
+import { loadPlotly } from "../plot/render";
 
 /** What the course calls each backend (and what `NN4ASTRO_BACKEND` accepts). */
 export type BackendKind = "node-gpu" | "node" | "wasm" | "cpu";
@@ -153,6 +154,9 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<B
     const lines = [summary, ...skipped.map((s) => `  ${s.kind}: ${s.reason}`)];
     console.log(lines.join("\n"));
   }
+  // Figures need plotly.js in the page. Embedding it here makes "re-run the set-up cell" the
+  // true fix after Clear All Outputs or a page reload with the kernel still running.
+  loadPlotly();
   return current;
 }
 

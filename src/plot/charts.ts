@@ -20,6 +20,10 @@ export interface FigureOptions {
   reverseX?: boolean;
   logX?: boolean;
   logY?: boolean;
+  /** Fixed x range [from, to] in data units (also for a log axis); default: fit the data. */
+  xRange?: [number, number];
+  /** Fixed y range [from, to] in data units (also for a log axis); default: fit the data. */
+  yRange?: [number, number];
   /** Extra layout merged last. */
   layout?: Layout;
 }
@@ -65,16 +69,31 @@ function checkLengths(what: string, spec: SeriesSpec): void {
 
 /** Applies the options every builder shares. */
 export function baseLayout(options: FigureOptions): Layout {
-  const axis = (title: string | undefined, reversed: boolean | undefined, log: boolean | undefined) => ({
-    title: title ? { text: title } : undefined,
-    autorange: reversed ? "reversed" : true,
-    type: log ? "log" : undefined,
-    zeroline: false,
-  });
+  const axis = (
+    name: string,
+    title: string | undefined,
+    reversed: boolean | undefined,
+    log: boolean | undefined,
+    range: [number, number] | undefined,
+  ) => {
+    if (range && (range.length !== 2 || !range.every(Number.isFinite) || (log && range.some((v) => v <= 0)))) {
+      throw new Error(`${name}: expected [from, to] with finite${log ? ", positive (log axis)" : ""} numbers, got [${range.join(", ")}]`);
+    }
+    // plotly wants a log axis's range in log10 units; options speak data units.
+    const r = range && (log ? range.map(Math.log10) : range);
+    return {
+      title: title ? { text: title } : undefined,
+      autorange: r ? false : reversed ? "reversed" : true,
+      range: r ? (reversed ? [r[1], r[0]] : r) : undefined,
+      type: log ? "log" : undefined,
+      zeroline: false,
+    };
+  };
   return {
-    title: options.title ? { text: options.title } : undefined,
-    xaxis: axis(options.xTitle, options.reverseX, options.logX),
-    yaxis: axis(options.yTitle, options.reverseY, options.logY),
+    // Left-aligned, so a long title does not run under plotly's toolbar at the top right.
+    title: options.title ? { text: options.title, x: 0.01, xanchor: "left" } : undefined,
+    xaxis: axis("xRange", options.xTitle, options.reverseX, options.logX, options.xRange),
+    yaxis: axis("yRange", options.yTitle, options.reverseY, options.logY, options.yRange),
     width: options.width,
     height: options.height,
     template: undefined,
@@ -380,10 +399,13 @@ export function rocChart(curves: Array<{ name: string; roc: RocCurve }>, options
     x: roc.falsePositiveRate, y: roc.truePositiveRate, text: roc.thresholds.map((t) => `threshold ${t.toPrecision(3)}`),
   }));
   data.push({ type: "scatter", mode: "lines", name: "chance", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "#999" } });
-  const layout = baseLayout({ xTitle: "false positive rate", yTitle: "true positive rate (recall)", title: "ROC curve", ...options });
-  (layout.xaxis as Layout).range = [0, 1];
-  (layout.yaxis as Layout).range = [0, 1.02];
-  (layout.yaxis as Layout).autorange = false;
-  (layout.xaxis as Layout).autorange = false;
+  const layout = baseLayout({
+    xTitle: "false positive rate",
+    yTitle: "true positive rate (recall)",
+    title: "ROC curve",
+    xRange: options.logX ? [1e-3, 1] : [0, 1],
+    yRange: [0, 1.02],
+    ...options,
+  });
   return { data, layout };
 }

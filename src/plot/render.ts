@@ -100,22 +100,27 @@ function escapeJson(value: unknown): string {
 export function figureHtml(fig: Figure, options: ShowOptions & { withLibrary?: boolean } = {}): string {
   const id = "nn4astro-" + randomBytes(6).toString("hex");
   const height = options.height ?? (fig.layout.height as number | undefined) ?? 420;
-  const layout = { height, margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout };
+  const layout = { margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout, height };
   const config = { responsive: true, displaylogo: false, ...fig.config };
   const lib = options.withLibrary ? plotlyScriptTag() : "";
   // The retry loop covers front ends that run output scripts before an earlier output's script
   // finished; the message covers a page that never saw plotly.js (e.g. outputs cleared).
-  return `${lib}<div id="${id}" class="nn4astro-plot" style="width:100%;height:${height}px;"></div>
+  // The note inside the div shows only where the script never ran: in an untrusted notebook the
+  // front end strips scripts (and the div's height), which used to leave a silent 0-px gap.
+  const untrusted = `<p class="nn4astro-untrusted" style="color:#a00">This figure is drawn by a script ` +
+    `that did not run: the notebook is not trusted. Choose File → Trust Notebook (classic Notebook) or ` +
+    `re-run the cell.</p>`;
+  return `${lib}<div id="${id}" class="nn4astro-plot" style="width:100%;height:${height}px;">${untrusted}</div>
 <script type="text/javascript">(function(){
   var spec = ${escapeJson({ data: fig.data, layout, config })};
   var tries = 0;
   function draw(){
     var el = document.getElementById(${JSON.stringify(id)});
     if (!el) return;
-    if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
+    if (window.Plotly) { el.innerHTML = ''; window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
     if (++tries < 100) { setTimeout(draw, 50); return; }
     // The class name is split so that tests can tell the drawn message from this script's text.
-    el.innerHTML = '<p class="nn4astro-' + 'missing-plotly" style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (it calls <code>loadPlotly()</code>).</p>';
+    el.innerHTML = '<p class="nn4astro-' + 'missing-plotly" style="color:#a00">plotly.js is not loaded in this page: re-run the notebook\\'s set-up cell (the one that calls <code>setupBackend()</code>, which embeds plotly.js) or run <code>loadPlotly()</code> in a cell, then re-run this cell.</p>';
   }
   draw();
 })();</script>`;
@@ -132,6 +137,45 @@ export function loadPlotly(): void {
   plotlyEmbedded = true;
 }
 
+/** plotly's own mime type: JupyterLab (with plotly's renderer), Notebook 7 and VS Code draw it natively. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+function figureTitle(fig: Figure): string {
+  return (fig.layout.title as { text?: string } | undefined)?.text ?? "untitled";
+}
+
+/**
+ * The output bundle for one figure: plotly's JSON mime type, the self-contained HTML (for the
+ * classic Notebook and nbconvert, which do not know the plotly mime type) and a text line.
+ * Each front end picks the richest type it can render. The JSON also survives reopening a saved
+ * notebook in JupyterLab, where untrusted HTML scripts do not run.
+ */
+export function figureBundle(fig: Figure, options: ShowOptions & { withLibrary?: boolean } = {}): Record<string, unknown> {
+  const height = options.height ?? (fig.layout.height as number | undefined) ?? 420;
+  const layout = { margin: { t: 50, r: 20, b: 50, l: 60 }, ...fig.layout, height };
+  const config = { responsive: true, displaylogo: false, ...fig.config };
+  return {
+    [PLOTLY_MIME]: JSON.parse(escapeJson({ data: fig.data, layout, config })),
+    "text/html": figureHtml(fig, options),
+    "text/plain": `[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s)]`,
+  };
+}
+
+/** Sends a multi-mime display_data message through tslab (its `display` sends one type at a time). */
+function writeBundle(bundle: Record<string, unknown>): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const jupyter = require("tslab/dist/jupyter") as {
+      lastWriteDisplayData?: ((content: unknown, update: boolean) => void) | null;
+    };
+    if (!jupyter.lastWriteDisplayData) return false;
+    jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} }, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Shows a figure in the notebook. Outside a notebook (tests, scripts) it prints a one-line
  * description instead, so library code that plots still runs.
@@ -139,11 +183,11 @@ export function loadPlotly(): void {
 export function show(fig: Figure, options: ShowOptions = {}): void {
   const display = notebookDisplay();
   if (!display) {
-    const title = (fig.layout.title as { text?: string } | undefined)?.text ?? "untitled";
-    console.log(`[figure: ${title}; ${fig.data.length} trace(s)]`);
+    console.log(`[figure: ${figureTitle(fig)}; ${fig.data.length} trace(s)]`);
     return;
   }
-  display.html(figureHtml(fig, { ...options, withLibrary: !plotlyEmbedded }));
+  const bundle = figureBundle(fig, { ...options, withLibrary: !plotlyEmbedded });
+  if (!writeBundle(bundle)) display.html(bundle["text/html"] as string);
   plotlyEmbedded = true;
 }
 

@@ -45,13 +45,33 @@ function formatLogs(logs: tf.Logs | undefined): string {
     .join(" · ");
 }
 
+/**
+ * Seconds left, from the epochs after the first: the first epoch also pays one-off costs
+ * (kernel set-up, first allocations, a dataset's first pass), so timing from it alone made the
+ * first estimate several times too long. Unknown (NaN) until a second epoch has finished, unless
+ * the first epoch's time is not known separately.
+ */
+export function timeLeftS(epoch: number, epochs: number, elapsedS: number, firstEpochS?: number): number {
+  if (epoch <= 0) return NaN;
+  if (firstEpochS === undefined) return (elapsedS / epoch) * (epochs - epoch);
+  if (epoch < 2) return NaN;
+  return ((elapsedS - firstEpochS) / (epoch - 1)) * (epochs - epoch);
+}
+
 /** What the progress display shows at one moment (exported for tests). */
-export function progressHtml(label: string, epoch: number, epochs: number, elapsedS: number, logs: tf.Logs | undefined): string {
+export function progressHtml(
+  label: string,
+  epoch: number,
+  epochs: number,
+  elapsedS: number,
+  logs: tf.Logs | undefined,
+  firstEpochS?: number,
+): string {
   const frac = epochs > 0 ? Math.min(1, epoch / epochs) : 0;
-  const left = epoch > 0 ? (elapsedS / epoch) * (epochs - epoch) : NaN;
+  const left = timeLeftS(epoch, epochs, elapsedS, firstEpochS);
   const pct = (100 * frac).toFixed(0);
   return `<div style="font-family:monospace;font-size:13px">
-<div>${label ? `<b>${label}</b> · ` : ""}epoch ${epoch}/${epochs} · ${formatSeconds(elapsedS)} elapsed · ${epoch >= epochs ? "done" : `~${formatSeconds(left)} left`}</div>
+<div>${label ? `<b>${label}</b> · ` : ""}epoch ${epoch}/${epochs} · ${formatSeconds(elapsedS)} elapsed · ${epoch >= epochs ? "done" : Number.isFinite(left) ? `~${formatSeconds(left)} left` : "estimating time left…"}</div>
 <div style="background:#eee;width:320px;height:10px;border-radius:3px;margin:3px 0"><div style="background:#4c78a8;width:${pct}%;height:10px;border-radius:3px"></div></div>
 <div>${formatLogs(logs)}</div></div>`;
 }
@@ -62,6 +82,7 @@ export class TrainingProgress extends tf.Callback {
   private start = 0;
   private lastDraw = 0;
   private epochs = 0;
+  private firstEpochS: number | undefined;
 
   constructor(private readonly options: ProgressOptions = {}) {
     super();
@@ -70,6 +91,7 @@ export class TrainingProgress extends tf.Callback {
   async onTrainBegin(): Promise<void> {
     this.start = Date.now();
     this.lastDraw = 0;
+    this.firstEpochS = undefined;
     this.epochs = this.options.epochs ?? Number((this.params as { epochs?: number } | undefined)?.epochs ?? 0);
     this.display = this.options.silent ? undefined : newNotebookDisplay();
   }
@@ -79,11 +101,12 @@ export class TrainingProgress extends tf.Callback {
     const epochs = Math.max(this.epochs, done);
     const elapsed = (Date.now() - this.start) / 1000;
     const label = this.options.label ?? "";
+    if (done === 1) this.firstEpochS = elapsed;
     if (this.options.silent) return;
     if (this.display) {
       // Redraw at most ~4 times a second: each update is a message to the front end.
       if (Date.now() - this.lastDraw > 250 || done >= epochs) {
-        this.display.html(progressHtml(label, done, epochs, elapsed, logs));
+        this.display.html(progressHtml(label, done, epochs, elapsed, logs, this.firstEpochS));
         this.lastDraw = Date.now();
       }
     } else {
