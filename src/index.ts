@@ -78,3 +78,6 @@ export * from "./cluster/simulate";
 export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
+export * from "./sim/supernovae";
+export * from "./rnn/sequences";
+export * from "./rnn/models";
