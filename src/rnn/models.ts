@@ -34,7 +34,7 @@ export interface RecurrentClassifierOptions {
   features: number;
   /** Output classes (softmax). */
   classes: number;
-  /** Recurrent units (default 24). */
+  /** Recurrent units (default 20). */
   units?: number;
   /** Steps per sequence; null (default) accepts any length. */
   steps?: number | null;
@@ -66,7 +66,7 @@ export function recurrentLayer(cell: RecurrentCell, units: number, name?: string
  */
 export function recurrentClassifier(options: RecurrentClassifierOptions): tf.LayersModel {
   const cell = options.cell ?? "lstm";
-  const units = options.units ?? 24;
+  const units = options.units ?? 20;
   if (!(Number.isInteger(options.features) && options.features >= 1)) {
     throw new Error(`recurrentClassifier: features must be a positive integer, got ${options.features}`);
   }
