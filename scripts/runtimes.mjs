@@ -96,7 +96,7 @@ function renderNotebook(db, file) {
   let found = false;
   for (const cell of nb.cells) {
     if (cell.cell_type !== "markdown") continue;
-    const text = cell.source.join("");
+    const text = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
     if (!/^\*\*Runtime\*\*/m.test(text)) continue;
     found = true;
     const next = text.replace(/^\*\*Runtime\*\*.*$/m, line);

@@ -104,3 +104,6 @@ export * from "./uncertainty/toy";
 export * from "./uncertainty/plots";
 export * from "./metrics/calibration";
 export * from "./sim/photoz";
+export * from "./sim/supernovae";
+export * from "./rnn/sequences";
+export * from "./rnn/models";
