@@ -436,6 +436,19 @@ export function inverseAsinhStretch(values: ArrayLike<number>, softening = 1, sc
   return out;
 }
 
+/**
+ * A mock observation of noiseless images in noise units: adds N(0, 1 + x/σ_bg) per pixel, the sky and
+ * read noise (1 in these units) plus the Gaussian limit of the galaxy's own photon noise (a pixel
+ * of x noise units holds x σ_bg counts, whose Poisson variance is x σ_bg counts², i.e. x/σ_bg in
+ * noise units²). Negative model pixels add no photon noise.
+ */
+export function addObservationNoise(clean: ArrayLike<number>, backgroundSigmaCounts: number, rng: Rng = defaultRng()): Float32Array {
+  if (!(backgroundSigmaCounts > 0)) throw new Error(`addObservationNoise: backgroundSigmaCounts must be > 0, got ${backgroundSigmaCounts}`);
+  const out = new Float32Array(clean.length);
+  for (let p = 0; p < clean.length; p++) out[p] = clean[p] + rng.normal() * sqrt(1 + max(0, clean[p]) / backgroundSigmaCounts);
+  return out;
+}
+
 /** The result of `spiralPitchFromImage`. */
 export interface PitchMeasurement {
   /** Pitch angle of the strongest mode, degrees (always positive: arm winding sense is `sense`). */
