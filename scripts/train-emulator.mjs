@@ -4,7 +4,8 @@
 // Deterministic for a given seed and backend. About 7–9 minutes on 2 shared CPU cores (wasm backend).
 //
 // Usage: node scripts/train-emulator.mjs [--out DIR] [--epochs N] [--hidden 64,64,64,64]
-//          [--activation elu] [--seed N] [--batch N] [--lr 2e-3,3e-5] [--stride K] [--l2 X] [--no-bench]
+//          [--activation elu] [--seed N] [--batch N] [--lr 2e-3,3e-5] [--stride K] [--l2 X]
+//          [--turnoff-weight W] [--no-bench]
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -35,6 +36,7 @@ const options = {
   learningRate: numbers(flag("lr", "2e-3,3e-5")),
   earlyMsStride: Number(flag("stride", "2")),
   l2: Number(flag("l2", "1e-8")),
+  turnOffWeight: Number(flag("turnoff-weight", "1")),
 };
 
 const t0 = Date.now();

@@ -78,3 +78,4 @@ export * from "./cluster/simulate";
 export * from "./cluster/emulator";
 export * from "./cluster/model";
 export * from "./cluster/plots";
+export * from "./stellar/metallicity";
