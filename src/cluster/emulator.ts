@@ -36,7 +36,7 @@ export interface ClusterEmulator {
    * and, when `jac` (length 3 × outputs) is given, d out[k] / d(M, age, Z) into jac[3k + 0, 1, 2].
    */
   evaluateInto?(massMsun: number, ageGyr: number, Z: number, out: Float64Array, jac?: Float64Array): number;
-  /** The solar Z the emulator was made with; must be the course's `SOLAR_Z` (the default). */
+  /** Reference Z of the emulator's own [M/H] feature (informational: the cluster model's [M/H] always uses `SOLAR_Z`). */
   readonly solarZ?: number;
 }
 

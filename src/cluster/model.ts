@@ -132,7 +132,9 @@ export function observationArrays(stars: StarObservation[], modelError: ModelErr
 const OUT_INDEX = OBS_KEYS.map((k) => OBSERVABLE_INDEX[k]);
 
 function solarZOf(emulator: ClusterEmulator): number {
-  return emulator.solarZ ?? SOLAR_Z;
+  // The cluster's [M/H] is always the course's scale; an emulator takes Z, whatever its own feature reference.
+  void emulator;
+  return SOLAR_Z;
 }
 
 function requireJs(emulator: ClusterEmulator, what: string): NonNullable<ClusterEmulator["evaluateInto"]> {

@@ -117,7 +117,10 @@ export class StellarEmulator {
     this.outScale = Standardizer.fromJSON({ ...spec.outputScaling, columns: spec.outputs });
   }
 
-  /** Z☉ of the [M/H] scale. */
+  /**
+   * Reference Z of the network's own [M/H] input feature, log10(Z / solarZ): `SOLAR_Z` for every
+   * emulator this library trains. Callers always pass Z, so it never leaks into a user's [M/H].
+   */
   get solarZ(): number {
     return this.spec.solarZ;
   }

@@ -144,6 +144,11 @@ export interface TrainEmulatorOptions {
    * information is, and where a smooth network errs most.
    */
   turnOffWeight?: number;
+  /**
+   * Continue from this emulator's weights instead of a fresh initialisation (same network shape,
+   * trained on the same rows, so that its standardisation is the one computed here).
+   */
+  initFrom?: StellarEmulator;
 }
 
 /** What `trainStellarEmulator` returns. */
@@ -213,6 +218,14 @@ export async function trainStellarEmulator(options: TrainEmulatorOptions = {}): 
   }
 
   const network = buildMlp({ inputs: nIn, hidden, outputs: nOut, activation, seed });
+  if (options.initFrom) {
+    const init = options.initFrom.spec;
+    const close = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-6 * (1 + Math.abs(v)));
+    if (!close(init.inputScaling.mean, Array.from(inScale.mean)) || !close(init.outputScaling.mean, Array.from(outScale.mean))) {
+      throw new Error("trainStellarEmulator: initFrom was trained on other rows (its standardisation differs); start afresh instead");
+    }
+    network.setWeights(options.initFrom.network.getWeights());
+  }
   let fit: FitMlpResult;
   try {
     fit = await fitMlp(network, x, y, { epochs, batchSize, learningRate, l2, seed, validation, sampleWeight, callbacks: options.callbacks });
