@@ -29,7 +29,7 @@ import { MlpActivation, mlpForward, mlpLayers } from "./mlp";
 export interface EmulatorSpec {
   format: "nn4astro-stellar-emulator";
   version: 1;
-  /** Z☉ of the [M/H] scale (the grid's solar-calibrated Z). */
+  /** Reference Z of the network's [M/H] input feature (`SOLAR_Z` for emulators trained now). */
   solarZ: number;
   phaseFeatures: Required<PhaseFeatureOptions>;
   inputs: string[];
