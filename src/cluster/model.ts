@@ -62,7 +62,10 @@ export interface StarPriors {
   massBoxMsun?: [number, number];
   /** Box for ages, Gyr (default [0.5, 13.8]: nothing older than the Universe). */
   ageBoxGyr?: [number, number];
-  /** Box for [M/H] = log10(Z/Z☉) (default [−0.7, 0.2]: the grid's `DEFAULT_GRID_MH` range). */
+  /**
+   * Box for [M/H] = log10(Z/Z☉) (default [−0.67, 0.2]: where the shipped emulator was trained,
+   * Z = 0.004–0.03, on the `SOLAR_Z` scale; the grid itself spans −0.7 … +0.2).
+   */
   mhBox?: [number, number];
   /** Shape a = b of the Beta priors stretched over the boxes (default 1.2; 1 = uniform). */
   betaShape?: number;
@@ -82,7 +85,7 @@ export interface ClusterPriors extends StarPriors {
 const DEFAULT_PRIORS = {
   massBoxMsun: [0.7, 2.5] as [number, number],
   ageBoxGyr: [0.5, 13.8] as [number, number],
-  mhBox: [-0.7, 0.2] as [number, number],
+  mhBox: [-0.67, 0.2] as [number, number],
   betaShape: 1.2,
   ageSpreadScaleGyr: 1,
 };
