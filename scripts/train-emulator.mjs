@@ -4,7 +4,9 @@
 // Deterministic for a given seed and backend. About 7–9 minutes on 2 shared CPU cores (wasm backend).
 //
 // Usage: node scripts/train-emulator.mjs [--out DIR] [--epochs N] [--hidden 64,64,64,64]
-//          [--activation elu] [--seed N] [--batch N] [--lr 2e-3,3e-5] [--stride K] [--l2 X] [--no-bench]
+//          [--activation elu] [--seed N] [--batch N] [--lr 2e-3,3e-5] [--stride K] [--l2 X]
+//          [--turnoff-weight W] [--init DIR: continue from that emulator's weights] [--no-bench]
+//        node scripts/train-emulator.mjs --validate-only [--out DIR]   (re-record the validation of an existing emulator)
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -35,19 +37,34 @@ const options = {
   learningRate: numbers(flag("lr", "2e-3,3e-5")),
   earlyMsStride: Number(flag("stride", "2")),
   l2: Number(flag("l2", "1e-8")),
+  turnOffWeight: Number(flag("turnoff-weight", "1")),
 };
 
 const t0 = Date.now();
 await nn.setupBackend();
 nn.seedEverything(options.seed);
 const grid = nn.loadStellarGrid();
-console.log(`training the emulator: ${JSON.stringify(options)}`);
-const trained = await nn.trainStellarEmulator({ grid, ...options, callbacks: [nn.trainingProgress({ label: "emulator", printEvery: 10 })] });
-const trainSeconds = (Date.now() - t0) / 1000;
-console.log(`trained on ${trained.trainingRows} rows of ${trained.split.train.length} tracks in ${trainSeconds.toFixed(0)} s`);
-
-await nn.saveEmulator(trained.emulator, out);
-trained.emulator.dispose();
+// --validate-only: keep the emulator in --out as it is and re-record its validation on the current grid.
+const validateOnly = args.includes("--validate-only");
+let trained;
+let trainSeconds;
+if (validateOnly) {
+  const existing = await nn.loadEmulator(out);
+  trainSeconds = existing.spec.validation?.trainSeconds ?? existing.spec.training.seconds;
+  trained = { split: nn.splitTracks(nn.gridTracks(grid)) };
+  existing.dispose();
+  console.log(`validating ${out} on the current grid (no training)`);
+} else {
+  console.log(`training the emulator: ${JSON.stringify(options)}`);
+  const initDir = flag("init", undefined);
+  const initFrom = initDir ? await nn.loadEmulator(resolve(initDir)) : undefined;
+  if (initDir) console.log(`continuing from ${initDir} (${initFrom.spec.training.epochs} epochs)`);
+  trained = await nn.trainStellarEmulator({ grid, ...options, initFrom, callbacks: [nn.trainingProgress({ label: "emulator", printEvery: 10 })] });
+  trainSeconds = (Date.now() - t0) / 1000;
+  console.log(`trained on ${trained.trainingRows} rows of ${trained.split.train.length} tracks in ${trainSeconds.toFixed(0)} s`);
+  await nn.saveEmulator(trained.emulator, out);
+  trained.emulator.dispose();
+}
 // Validate the emulator as shipped: the files, not the object in memory.
 const emulator = await nn.loadEmulator(out);
 const heldOut = nn.rowsOfTracks(grid, trained.split.heldOut);

@@ -113,3 +113,4 @@ export * from "./gan/evaluation";
 export * from "./adversarial/attacks";
 export * from "./adversarial/defences";
 export * from "./adversarial/classifier";
+export * from "./stellar/metallicity";

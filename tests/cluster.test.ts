@@ -21,6 +21,7 @@ import {
 } from "../src/cluster/model";
 import { clusterHrChart, starAgeChart } from "../src/cluster/plots";
 import { evolveStar, solarCalibratedZ } from "../src/stellar/hurley";
+import { mhFromZ, SOLAR_Z } from "../src/stellar/metallicity";
 import { loadEmulator } from "../src/emulator/io";
 
 beforeAll(async () => {
@@ -225,7 +226,7 @@ function toyStars(em: ClusterEmulator, masses: number[], ageGyr: number, Z: numb
 
 describe("cluster models (toy emulator)", () => {
   const em = toyEmulator();
-  const Z = 0.0184;
+  const Z = SOLAR_Z;
   const masses = [0.9, 1.0, 1.1, 1.2, 1.25, 1.3, 1.33, 1.36, 1.38];
   const stars = toyStars(em, masses, 4, Z, 5);
 
@@ -298,7 +299,7 @@ describe("cluster models (toy emulator)", () => {
       em.evaluateInto!(masses[i], 4, Z, out);
       return { ...s, obsTeffK: 10 ** out[0], obsLumLsun: 10 ** out[1], obsDeltaNuMuHz: Number.isFinite(s.obsDeltaNuMuHz) ? 10 ** out[4] : NaN, obsNumaxMuHz: Number.isFinite(s.obsNumaxMuHz) ? 10 ** out[5] : NaN };
     });
-    const ref = isochroneMassReference(em, noiseFree, { ageGyr: 4, mh: Math.log10(Z / 0.0184) });
+    const ref = isochroneMassReference(em, noiseFree, { ageGyr: 4, mh: mhFromZ(Z) });
     ref.logMass.forEach((lm, i) => expect(Math.abs(Math.exp(lm) / masses[i] - 1)).toBeLessThan(3e-3));
     // Evolved stars: at fixed position on the isochrone, older means lighter.
     expect(ref.dLogMassDAge[8]).toBeLessThan(-0.03);

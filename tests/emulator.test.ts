@@ -9,7 +9,8 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { setupBackend } from "../src/backend/select";
 import { loadStellarGrid } from "../src/stellar/grid";
-import { hurleyStar, solarCalibratedZ } from "../src/stellar/hurley";
+import { hurleyStar } from "../src/stellar/hurley";
+import { SOLAR_Z } from "../src/stellar/metallicity";
 import { EvolutionClock, steffenSlopes } from "../src/emulator/clock";
 import { endStretch, fracAgeFromBoundaries, phaseFeatures } from "../src/emulator/features";
 import { buildMlp, fitMlp, mlpForward } from "../src/emulator/mlp";
@@ -21,7 +22,7 @@ import { derivativeAlongTrack, emulatorErrors, errorTable, ErrorTableRow, totalV
 const grid = loadStellarGrid();
 const tracks = gridTracks(grid);
 const split = splitTracks(tracks);
-const solarZ = solarCalibratedZ();
+const solarZ = SOLAR_Z;
 
 beforeAll(async () => {
   await setupBackend({ backend: "wasm", verbose: false });

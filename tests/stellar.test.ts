@@ -5,9 +5,9 @@
  * At the fits' nominal Z = 0.02 the 1 M☉ star at 4.57 Gyr has L = 0.956 L☉ (4.4 % faint; the
  * coefficients were checked one by one against an independent implementation of HPT00 Appendix A,
  * and L_ZAMS = 0.698, L_TMS = 2.120, t_MS = 11.00 Gyr are the fits' own values). As stellar-model
- * grids do, we calibrate the model's solar metallicity on the Sun (`solarCalibratedZ()`, ≈ 0.0185)
- * and check the solar criteria at that "solar-scaled" composition; the Z = 0.02 values are pinned
- * separately so a change to the fits shows up.
+ * grids do, we calibrate the model's solar metallicity on the Sun (`SOLAR_Z` = 0.0188, see
+ * src/stellar/metallicity.ts and tests/solar-scale.test.ts) and check the solar criteria at that
+ * composition; the Z = 0.02 values are pinned separately so a change to the fits shows up.
  */
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { createHash } from "crypto";
@@ -25,6 +25,7 @@ import {
   zamsLuminosityLsun,
   zamsRadiusRsun,
 } from "../src/stellar/hurley";
+import { SOLAR_Z } from "../src/stellar/metallicity";
 import { DELTA_NU_SUN_MUHZ, deltaNuMuHz, NUMAX_SUN_MUHZ, numaxMuHz, seismicMassRadius } from "../src/stellar/seismic";
 import {
   DEFAULT_GRID_MASSES_MSUN,
@@ -67,15 +68,14 @@ describe("the Sun as a 1 M☉, Z = 0.02 star at 4.57 Gyr", () => {
     expect(Math.abs(sun.teffK / TEFF_SUN_K - 1)).toBeLessThan(0.015);
   });
 
-  test("at the solar-calibrated Z (≈ 0.0185) has L within 3 % of 1 L☉ and Teff within 1.5 % of 5772 K", () => {
+  test("at the solar Z (0.0188) has L within 2 % of 1 L☉, Teff within 0.5 % of 5772 K, R within 1.5 %", () => {
     const zSun = solarCalibratedZ();
-    expect(zSun).toBeGreaterThan(0.016);
-    expect(zSun).toBeLessThan(0.02);
+    expect(zSun).toBe(SOLAR_Z);
     const calibrated = evolveStar(1.0, zSun, SUN_AGE_GYR);
     expect(calibrated.phase).toBe("MS");
-    expect(Math.abs(calibrated.lumLsun - 1)).toBeLessThan(0.03);
-    expect(Math.abs(calibrated.teffK / TEFF_SUN_K - 1)).toBeLessThan(0.015);
-    expect(Math.abs(calibrated.radiusRsun - 1)).toBeLessThan(0.03);
+    expect(Math.abs(calibrated.lumLsun - 1)).toBeLessThan(0.02);
+    expect(Math.abs(calibrated.teffK / TEFF_SUN_K - 1)).toBeLessThan(0.005);
+    expect(Math.abs(calibrated.radiusRsun - 1)).toBeLessThan(0.015);
   });
 
   test("has the luminosity and radius the HPT00 fits give: L = 0.956 L☉, R = 0.985 R☉", () => {
@@ -292,12 +292,14 @@ describe("the grid", () => {
     }
   });
 
-  test("defaults to 0.70–2.50 M☉ in 0.02 M☉ steps and 8 metallicities 0.004–0.03", () => {
+  test("defaults to 0.70–2.50 M☉ in 0.02 M☉ steps and 8 metallicities [M/H] = −0.7 … +0.2 with a solar node", () => {
     expect(DEFAULT_GRID_MASSES_MSUN).toHaveLength(91);
     expect(DEFAULT_GRID_MASSES_MSUN[0]).toBe(0.7);
     expect(DEFAULT_GRID_MASSES_MSUN[90]).toBe(2.5);
     expect(DEFAULT_GRID_METALLICITIES).toHaveLength(8);
-    expect(DEFAULT_GRID_METALLICITIES).toContain(0.02);
+    expect(DEFAULT_GRID_METALLICITIES).toContain(SOLAR_Z);
+    expect(DEFAULT_GRID_METALLICITIES[0]).toBeCloseTo(0.00375, 5);
+    expect(DEFAULT_GRID_METALLICITIES[7]).toBeCloseTo(0.0298, 4);
   });
 });
 
@@ -332,10 +334,11 @@ describe("readers", () => {
     const { header, frame } = parseMistEep(readFileSync(fixture("track.eep"), "utf8"), "track.eep");
     expect(header.Zinit).toBe(0.0142);
     expect(header.initialMassMsun).toBe(1);
-    expect(header.primaryEEPs).toEqual([1, 2, 4, 5]);
+    expect(header.primaryEEPs).toEqual([1, 2, 3, 4, 5]);
     expect(frame.height).toBe(5);
     expect(frame.getColumn("eep").toArray()).toEqual([1, 2, 3, 4, 5]);
-    expect(frame.getColumn("phase").toArray()).toEqual(["PMS", "MS", "MS", "GB", "GB"]);
+    // EEPs 1–5 are PreMS, ZAMS, IAMS, TAMS and the RGB tip: the TAMS row ends the MS, the tip row ends the GB.
+    expect(frame.getColumn("phase").toArray()).toEqual(["PMS", "MS", "MS", "MS", "GB"]);
     expect(frame.getColumn("initial_Z").toArray()[0]).toBe(0.0142);
     expect(readMistEep(fixture("track.eep")).getColumn("log_Teff").toArray()[2]).toBe(3.761);
   });

@@ -7,6 +7,7 @@
  * `apply` (and, optionally, the fast float64 `evaluateInto`) can be fitted to a cluster.
  */
 import * as tf from "@tensorflow/tfjs";
+import { SOLAR_Z } from "../stellar/metallicity";
 
 /** log10 observables of n stars, each a tfjs tensor of shape [n]. */
 export interface EmulatedObservables {
@@ -35,7 +36,7 @@ export interface ClusterEmulator {
    * and, when `jac` (length 3 × outputs) is given, d out[k] / d(M, age, Z) into jac[3k + 0, 1, 2].
    */
   evaluateInto?(massMsun: number, ageGyr: number, Z: number, out: Float64Array, jac?: Float64Array): number;
-  /** The grid's solar Z (the zero point of [M/H]); default `solarCalibratedZ()`. */
+  /** Reference Z of the emulator's own [M/H] feature (informational: the cluster model's [M/H] always uses `SOLAR_Z`). */
   readonly solarZ?: number;
 }
 
@@ -58,7 +59,8 @@ const G_SUN = 4.438;
  * x ≈ 0.9, mimicking the subgiant expansion), Teff from L and R, Δν and ν_max from the scaling
  * relations. Same interface as the neural emulator, including a float64 path with an exact Jacobian.
  */
-export function toyEmulator(solarZ = 0.0184): ClusterEmulator {
+export function toyEmulator(): ClusterEmulator {
+  const solarZ = SOLAR_Z;
   // Everything in terms of a = log10 M, t (Gyr), q = log10(Z/Z☉).
   const logTms = (a: number, q: number) => Math.log10(10.7) - 3.3 * a + 0.2 * q;
   const evaluateInto = (massMsun: number, ageGyr: number, Z: number, out: Float64Array, jac?: Float64Array): number => {

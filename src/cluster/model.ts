@@ -28,7 +28,7 @@ import { sampleNuts, pooledDraws, type NutsOptions, type NutsResult } from "../b
 import { quantiles, summaryRecords } from "../bayes/diagnostics";
 import { samplerDiagnostics } from "../bayes/diagnostics";
 import { betaBoxLogPrior, halfNormalLogPrior, withQuantities } from "../bayes/hierarchical";
-import { solarCalibratedZ } from "../stellar/hurley";
+import { SOLAR_Z } from "../stellar/metallicity";
 import { EMULATOR_LOG_OUTPUTS, OBSERVABLE_INDEX, type ClusterEmulator } from "./emulator";
 
 const LN10 = Math.LN10;
@@ -62,7 +62,10 @@ export interface StarPriors {
   massBoxMsun?: [number, number];
   /** Box for ages, Gyr (default [0.5, 13.8]: nothing older than the Universe). */
   ageBoxGyr?: [number, number];
-  /** Box for [M/H] = log10(Z/Z☉) (default [−0.66, 0.21]: the grid's Z = 0.004–0.03). */
+  /**
+   * Box for [M/H] = log10(Z/Z☉) (default [−0.67, 0.2]: where the shipped emulator was trained,
+   * Z = 0.004–0.03, on the `SOLAR_Z` scale; the grid itself spans −0.7 … +0.2).
+   */
   mhBox?: [number, number];
   /** Shape a = b of the Beta priors stretched over the boxes (default 1.2; 1 = uniform). */
   betaShape?: number;
@@ -82,7 +85,7 @@ export interface ClusterPriors extends StarPriors {
 const DEFAULT_PRIORS = {
   massBoxMsun: [0.7, 2.5] as [number, number],
   ageBoxGyr: [0.5, 13.8] as [number, number],
-  mhBox: [-0.66, 0.21] as [number, number],
+  mhBox: [-0.67, 0.2] as [number, number],
   betaShape: 1.2,
   ageSpreadScaleGyr: 1,
 };
@@ -132,7 +135,9 @@ export function observationArrays(stars: StarObservation[], modelError: ModelErr
 const OUT_INDEX = OBS_KEYS.map((k) => OBSERVABLE_INDEX[k]);
 
 function solarZOf(emulator: ClusterEmulator): number {
-  return emulator.solarZ ?? solarCalibratedZ();
+  // The cluster's [M/H] is always the course's scale; an emulator takes Z, whatever its own feature reference.
+  void emulator;
+  return SOLAR_Z;
 }
 
 function requireJs(emulator: ClusterEmulator, what: string): NonNullable<ClusterEmulator["evaluateInto"]> {

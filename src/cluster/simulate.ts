@@ -15,7 +15,8 @@
  */
 import * as pl from "nodejs-polars";
 import { Rng } from "../random";
-import { evolveStar, hurleyStar, solarCalibratedZ, turnOffMassMsun } from "../stellar/hurley";
+import { evolveStar, hurleyStar, turnOffMassMsun } from "../stellar/hurley";
+import { mhFromZ, SOLAR_Z } from "../stellar/metallicity";
 import { deltaNuMuHz, numaxMuHz } from "../stellar/seismic";
 import type { StarObservation } from "./model";
 
@@ -53,7 +54,7 @@ export interface ClusterErrors {
 export interface SimulateClusterOptions {
   /** Cluster age, Gyr (default 4.0). */
   ageGyr?: number;
-  /** Metal mass fraction (default `solarCalibratedZ()`, the grid's solar Z). */
+  /** Metal mass fraction (default `SOLAR_Z`, [M/H] = 0; use `zFromFeH` for a catalogue [Fe/H]). */
   Z?: number;
   /**
    * True spread of the stars' ages, Gyr (default 0: coeval). Each star's age is drawn from
@@ -161,7 +162,7 @@ const DEFAULT_COUNTS: Record<ClusterStarKind, number> = { MS: 12, TO: 6, SG: 6, 
  */
 export function simulateCluster(options: SimulateClusterOptions = {}): SimulatedCluster {
   const ageGyr = options.ageGyr ?? 4.0;
-  const Z = options.Z ?? solarCalibratedZ();
+  const Z = options.Z ?? SOLAR_Z;
   const spread = options.ageSpreadGyr ?? 0;
   const counts = { ...DEFAULT_COUNTS, ...options.counts };
   const alpha = options.imfSlope ?? 2.35;
@@ -210,7 +211,7 @@ export function simulateCluster(options: SimulateClusterOptions = {}): Simulated
   stars.sort((a, b) => a.massMsun - b.massMsun);
   const seen: Record<string, number> = {};
   for (const s of stars) s.id = `${s.kind}-${(seen[s.kind] = (seen[s.kind] ?? 0) + 1)}`;
-  return { ageGyr, ageSpreadGyr: spread, Z, mh: Math.log10(Z / solarCalibratedZ()), stars };
+  return { ageGyr, ageSpreadGyr: spread, Z, mh: mhFromZ(Z), stars };
 }
 
 /** The cluster's stars as a table (one row per star, truth and observation side by side). */

@@ -21,6 +21,7 @@
  * (`boundariesTensor`, differentiable through `tf.grad`).
  */
 import * as tf from "@tensorflow/tfjs";
+import { SOLAR_Z } from "../stellar/metallicity";
 
 /** Phase-boundary ages of one star, Gyr. */
 export interface PhaseBoundaries {
@@ -132,8 +133,8 @@ const NQ = 3;
  * The phase-boundary ages of a grid, interpolated smoothly in mass and metallicity.
  *
  * @example
- * const clock = EvolutionClock.fromTracks(gridTracks(grid), solarCalibratedZ());
- * clock.boundaries(1.0, 0.0185); // { tMSGyr: 10.0…, tBGBGyr: …, tHeIGyr: … }
+ * const clock = EvolutionClock.fromTracks(gridTracks(grid));
+ * clock.boundaries(1.0, SOLAR_Z); // { tMSGyr: 10.0…, tBGBGyr: …, tHeIGyr: … }
  */
 export class EvolutionClock {
   /**
@@ -224,7 +225,7 @@ export class EvolutionClock {
    */
   static fromTracks(
     tracks: ReadonlyArray<{ massMsun: number; Z: number; tMSGyr: number; tBGBGyr: number; tHeIGyr: number }>,
-    solarZ: number,
+    solarZ: number = SOLAR_Z,
   ): EvolutionClock {
     const masses = [...new Set(tracks.map((t) => t.massMsun))].sort((a, b) => a - b);
     const zs = [...new Set(tracks.map((t) => t.Z))].sort((a, b) => a - b);

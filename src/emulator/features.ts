@@ -4,7 +4,7 @@
  * Inputs (before standardisation), for a star of mass M, metallicity Z and fractional evolutionary
  * coordinate f (the grid's `frac_age`: 0–1 main sequence, 1–2 Hertzsprung gap, 2–3 giant branch):
  *   log_mass    log10 M/M☉: masses enter lifetimes and luminosities as powers
- *   mh          [M/H] = log10(Z / Z☉), Z☉ the grid's own solar-calibrated Z
+ *   mh          [M/H] = log10(Z / Z☉), Z☉ = SOLAR_Z, the course's one solar scale (../stellar/metallicity)
  *   tau_ms      τ = min(f, 1): time as a fraction of the MS lifetime (t/t_MS ∝ t M^2.5…3.2)
  *   tau_ms_end  τ stretched towards the turn-off, ln(1 − (1−δ)τ)/ln δ: the MS hook and the steep
  *               rise of R in the last per cent of the MS become resolvable
@@ -20,6 +20,7 @@
  * span decades (L: 0.3–2500 L☉; ν_max: 10⁰–10⁴ µHz) and because the errors we care about are relative.
  */
 import * as tf from "@tensorflow/tfjs";
+import { SOLAR_Z } from "../stellar/metallicity";
 
 /** Input feature names, in the network's column order. */
 export const EMULATOR_INPUTS = ["log_mass", "mh", "tau_ms", "tau_ms_end", "u_hg", "v_gb"] as const;
@@ -64,7 +65,7 @@ export function phaseFeatures(fracAge: number, options: PhaseFeatureOptions = {}
 }
 
 /** One input row (EMULATOR_INPUTS order) for mass (M☉), Z, evolutionary coordinate and Z☉. */
-export function featureRow(massMsun: number, Z: number, fracAge: number, solarZ: number, options: PhaseFeatureOptions = {}): number[] {
+export function featureRow(massMsun: number, Z: number, fracAge: number, solarZ: number = SOLAR_Z, options: PhaseFeatureOptions = {}): number[] {
   return [Math.log10(massMsun), Math.log10(Z / solarZ), ...phaseFeatures(fracAge, options)];
 }
 

@@ -29,7 +29,7 @@ import { MlpActivation, mlpForward, mlpLayers } from "./mlp";
 export interface EmulatorSpec {
   format: "nn4astro-stellar-emulator";
   version: 1;
-  /** Z☉ of the [M/H] scale (the grid's solar-calibrated Z). */
+  /** Reference Z of the network's [M/H] input feature (`SOLAR_Z` for emulators trained now). */
   solarZ: number;
   phaseFeatures: Required<PhaseFeatureOptions>;
   inputs: string[];
@@ -117,7 +117,10 @@ export class StellarEmulator {
     this.outScale = Standardizer.fromJSON({ ...spec.outputScaling, columns: spec.outputs });
   }
 
-  /** Z☉ of the [M/H] scale. */
+  /**
+   * Reference Z of the network's own [M/H] input feature, log10(Z / solarZ): `SOLAR_Z` for every
+   * emulator this library trains. Callers always pass Z, so it never leaks into a user's [M/H].
+   */
   get solarZ(): number {
     return this.spec.solarZ;
   }

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as pl from "nodejs-polars";
 import { Standardizer } from "../table/tensors";
 import { loadStellarGrid } from "../stellar/grid";
-import { solarCalibratedZ } from "../stellar/hurley";
+import { SOLAR_Z } from "../stellar/metallicity";
 import { EvolutionClock } from "./clock";
 import { DEFAULT_PHASE_FEATURES, EMULATOR_INPUTS, EMULATOR_OUTPUT_COLUMNS, EMULATOR_OUTPUTS, featureRow, PhaseFeatureOptions } from "./features";
 import { buildMlp, fitMlp, FitCallback, FitMlpResult, MlpActivation } from "./mlp";
@@ -133,13 +133,22 @@ export interface TrainEmulatorOptions {
   l2?: number;
   seed?: number;
   phaseFeatures?: PhaseFeatureOptions;
-  /** Z☉ of the [M/H] scale (default `solarCalibratedZ()`). */
-  solarZ?: number;
   callbacks?: FitCallback[];
   /** Also report the loss on the held-out rows after every epoch (costs a forward pass per epoch). */
   validate?: boolean;
   /** Keep every k-th main-sequence row before τ = 0.85, where tracks are smooth and densely sampled (default 1: all). */
   earlyMsStride?: number;
+  /**
+   * Loss weight of the rows from the turn-off (frac_age ≥ 0.9: the MS hook and the subgiants) to the
+   * base of the giant branch, relative to 1 elsewhere (default 1). The hook is where a cluster's age
+   * information is, and where a smooth network errs most.
+   */
+  turnOffWeight?: number;
+  /**
+   * Continue from this emulator's weights instead of a fresh initialisation (same network shape,
+   * trained on the same rows, so that its standardisation is the one computed here).
+   */
+  initFrom?: StellarEmulator;
 }
 
 /** What `trainStellarEmulator` returns. */
@@ -159,7 +168,7 @@ export async function trainStellarEmulator(options: TrainEmulatorOptions = {}): 
   let grid = options.grid ?? loadStellarGrid();
   if (options.metallicities) grid = grid.filter(pl.col("initial_Z").isIn(options.metallicities));
   if (grid.height === 0) throw new Error("trainStellarEmulator: no rows left (check `metallicities`)");
-  const solarZ = options.solarZ ?? solarCalibratedZ();
+  const solarZ = SOLAR_Z; // the course's one [M/H] scale (./stellar/metallicity)
   const phase = { ...DEFAULT_PHASE_FEATURES, ...options.phaseFeatures };
   const tracks = gridTracks(grid);
   const split = splitTracks(tracks, options.heldOutRule);
@@ -176,6 +185,11 @@ export async function trainStellarEmulator(options: TrainEmulatorOptions = {}): 
       .drop("row_nr");
   }
   const data = emulatorTrainingData(rows, solarZ, phase);
+  const turnOffWeight = options.turnOffWeight ?? 1;
+  if (!(turnOffWeight > 0)) throw new RangeError(`trainStellarEmulator: turnOffWeight must be > 0; got ${turnOffWeight}`);
+  const rowFrac = rows.getColumn("frac_age").toArray() as number[];
+  const sampleWeight =
+    turnOffWeight === 1 ? undefined : tf.tensor1d(Float32Array.from(rowFrac, (f) => (f >= 0.9 && f < 2 ? turnOffWeight : 1)));
   const nIn = EMULATOR_INPUTS.length;
   const nOut = EMULATOR_OUTPUTS.length;
   const hidden = options.hidden ?? [64, 64, 64, 64];
@@ -204,10 +218,19 @@ export async function trainStellarEmulator(options: TrainEmulatorOptions = {}): 
   }
 
   const network = buildMlp({ inputs: nIn, hidden, outputs: nOut, activation, seed });
+  if (options.initFrom) {
+    const init = options.initFrom.spec;
+    const close = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-6 * (1 + Math.abs(v)));
+    if (!close(init.inputScaling.mean, Array.from(inScale.mean)) || !close(init.outputScaling.mean, Array.from(outScale.mean))) {
+      throw new Error("trainStellarEmulator: initFrom was trained on other rows (its standardisation differs); start afresh instead");
+    }
+    network.setWeights(options.initFrom.network.getWeights());
+  }
   let fit: FitMlpResult;
   try {
-    fit = await fitMlp(network, x, y, { epochs, batchSize, learningRate, l2, seed, validation, callbacks: options.callbacks });
+    fit = await fitMlp(network, x, y, { epochs, batchSize, learningRate, l2, seed, validation, sampleWeight, callbacks: options.callbacks });
   } finally {
+    sampleWeight?.dispose();
     x.dispose();
     y.dispose();
     validation?.x.dispose();
@@ -238,6 +261,7 @@ export async function trainStellarEmulator(options: TrainEmulatorOptions = {}): 
       learningRate,
       l2,
       earlyMsStride: stride,
+      turnOffWeight,
       rows: data.n,
       trainTracks: split.train.length,
       heldOutTracks: split.heldOut.length,

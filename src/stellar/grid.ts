@@ -3,10 +3,19 @@
  * training emulators (cf. Lyttle et al. 2021, MNRAS 505, 2427, who emulate a MESA grid with a
  * neural network that takes a fractional evolutionary phase rather than raw age as input).
  *
- * Metallicity convention: the grid is specified directly in Z (metal mass fraction), with
- * Z = 0.02 the solar value of Hurley et al.'s calibration (the Pols et al. 1998 models). To compare
- * with a modern [M/H] scale use [M/H] ≈ log10(Z / 0.02) *in this grid's own solar scale*; do not
- * mix it with Z☉ = 0.0142 (Asplund et al. 2009) grids such as MIST without re-deriving Z.
+ * Metallicity convention: the grid is laid out in [M/H] = log10(Z / Z☉) around 0, with Z☉ =
+ * `SOLAR_Z` = 0.0188 the course's one solar scale (./metallicity: calibrated on the Sun with these
+ * fits; scaled-solar mixture, X = 0.76 − 3Z). The [M/H] = 0 node is the solar track: its 1 M☉ star
+ * has L = 0.988 L☉ and Teff = 5791 K at 4.57 Gyr. The `initial_Z` column stores Z = `zFromMh`([M/H]);
+ * catalogue [Fe/H] converts with `zFromFeH`. A MIST or MESA grid's [Fe/H] = 0 has Z ≈ 0.0142
+ * (Asplund et al. 2009): compare grids at equal [Fe/H], not at equal Z.
+ *
+ * What the grid is and is not: analytic fits (Hurley et al. 2000) to one code's models (Pols et al.
+ * 1998), not a MESA grid. At fixed mass and age its luminosities differ from MESA/MIST tracks by up
+ * to ~0.05–0.1 dex, because the codes differ in input physics (opacities, equation of state,
+ * nuclear rates, convective overshooting, mixing length, diffusion) and in solar calibration; the
+ * fits themselves reproduce their models to a few per cent. It is a realistic, fast stand-in to
+ * learn emulation on, not a reference for stellar ages.
  *
  * Columns (MESA history names where MESA has them):
  *   track_id (i32)      index of the track, Z-major then mass (ascending)
@@ -25,10 +34,17 @@ import { join } from "path";
 import * as pl from "nodejs-polars";
 import { dataDir } from "../catalog/files";
 import { hurleyStar, trackAgesGyr, TrackResolution } from "./hurley";
+import { zFromMh } from "./metallicity";
 import { deltaNuMuHz, numaxMuHz } from "./seismic";
 
-/** Default metallicities: 0.004 – 0.03 around Hurley's solar Z = 0.02 (ζ = log10(Z/0.02) from −0.70 to +0.18). */
-export const DEFAULT_GRID_METALLICITIES: readonly number[] = [0.004, 0.006, 0.008, 0.01, 0.014, 0.02, 0.025, 0.03];
+/** Default [M/H] of the grid's tracks: −0.7 to +0.2 dex, denser around the solar node 0. */
+export const DEFAULT_GRID_MH: readonly number[] = [-0.7, -0.5, -0.35, -0.2, -0.1, 0, 0.1, 0.2];
+
+/**
+ * Default metallicities Z = `zFromMh`([M/H]) of `DEFAULT_GRID_MH` (0.00375 – 0.0298), rounded to 6
+ * significant digits so that the table's values can be typed; the solar node is exactly `SOLAR_Z`.
+ */
+export const DEFAULT_GRID_METALLICITIES: readonly number[] = DEFAULT_GRID_MH.map((mh) => Number(zFromMh(mh).toPrecision(6)));
 
 /** Default masses: 0.70 to 2.50 M☉ in steps of 0.02 M☉ (91 masses). */
 export const DEFAULT_GRID_MASSES_MSUN: readonly number[] = Array.from({ length: 91 }, (_, i) => Math.round((0.7 + 0.02 * i) * 100) / 100);

@@ -4,9 +4,10 @@
  * branch (GB), with the zero-age main sequence (ZAMS) of Tout et al. (1996, MNRAS 281, 257).
  *
  * The formulae were fitted to the Pols et al. (1998, MNRAS 298, 525) stellar models, which use
- * convective overshooting and Z = 0.02 as the solar metallicity. Every metallicity-dependent
- * coefficient below is written as a function of ζ = log10(Z / 0.02) (HPT00 Appendix A), so
- * "solar" here means Z = 0.02, not the Z ≈ 0.014 of modern solar abundances (Asplund et al. 2009).
+ * convective overshooting. Every metallicity-dependent coefficient below is written as a function
+ * of ζ = log10(Z / 0.02) (HPT00 Appendix A). That 0.02 is only the fits' reference point: the
+ * course's solar metallicity, the zero point of [M/H], is `SOLAR_Z` (./metallicity), calibrated on
+ * the Sun with these fits.
  *
  * Scope: no mass loss (the star keeps its initial mass), no rotation, no binary effects. The
  * track ends at helium ignition at the tip of the giant branch; later ages are reported as
@@ -17,9 +18,13 @@
  * Units: masses M☉, luminosities L☉, radii R☉, ages Gyr in the public API (HPT00 work in Myr).
  * Equation numbers refer to HPT00.
  */
+import { SOLAR_Z } from "./metallicity";
 
-/** Hurley et al.'s solar metallicity: the ζ = 0 point of every fit. */
-export const HURLEY_SOLAR_Z = 0.02;
+/**
+ * The ζ = 0 point of every HPT00 fit, ζ = log10(Z / 0.02): a variable of the fitting formulae, not a
+ * solar scale (the course's solar Z is `SOLAR_Z` in ./metallicity).
+ */
+export const HURLEY_ZETA_REFERENCE_Z = 0.02;
 
 /** Nominal solar effective temperature (IAU 2015 Resolution B3, Prša et al. 2016, AJ 152, 41), K. */
 export const TEFF_SUN_K = 5772;
@@ -213,6 +218,26 @@ const C1_RTMS = -8.672073e-2;
 /** Mc,HeI for intermediate-mass stars (eq. 44): c1 = 9.20925e-5, c2 = 5.402216. */
 const C1_MCHEI = 9.20925e-5;
 const C2_MCHEI = 5.402216;
+/**
+ * Width, in the gap a64 − a63 between the two break masses of α_R (M☉), of the window over which we
+ * blend the radius fit of 0.65–1.0 M☉ stars into its collapsed branch instead of switching at once.
+ * The gap is −0.2 − 2ζ near the switch, so 0.04 M☉ spans Z = 0.01517–0.01589.
+ */
+const ALPHA_R_SEAM_GAP_MSUN = 0.04;
+
+/**
+ * What the radius-seam blend changes with respect to the published HPT00 fits: only
+ * 0.65 ≤ M < 1.0 M☉ and 0.01517 < Z < 0.01589 are affected; there log R moves by at most the size
+ * of the published jump (0.012 dex in log R, 83 K in Teff on the MS at 0.5–8 Gyr; up to ~0.014 dex
+ * and ~95 K near the turn-off), towards the values just above Z = 0.01589. Everywhere else the
+ * fits are exactly HPT00's. tests/stellar.test.ts checks that Teff is now continuous in Z.
+ */
+export const RADIUS_SEAM_BLEND = {
+  zRange: [0.01517, 0.01589] as const,
+  massRangeMsun: [0.65, 1.0] as const,
+  gapWidthMsun: ALPHA_R_SEAM_GAP_MSUN,
+};
+
 /** Width of the MS hook as a fraction of t_hook (HPT00 eq. 14). */
 const HOOK_EPSILON = 0.01;
 
@@ -251,7 +276,7 @@ export function hurleyConstants(Z: number): HurleyMetallicityConstants {
   const cached = constantsCache.get(Z);
   if (cached) return cached;
   checkZ(Z);
-  const zeta = Math.log10(Z / HURLEY_SOLAR_Z);
+  const zeta = Math.log10(Z / HURLEY_ZETA_REFERENCE_Z);
   const sigma = Math.log10(Z);
   const p = (c: readonly number[]) => zpoly(zeta, c);
   const a = new Float64Array(82);
@@ -292,10 +317,20 @@ export function hurleyConstants(Z: number): HurleyMetallicityConstants {
   a[67] = 0.0736 + zeta * (0.0749 + 0.04426 * zeta);
   if (Z < 0.004) a[67] = Math.min(0.055, a[67]);
   a[68] = Math.max(0.091, Math.min(0.121, 0.136 + 0.0352 * zeta));
-  if (a[63] > a[64]) {
-    // The appendix collapses the linear segment when the two break masses cross.
+  // The appendix collapses the linear segment when the two break masses cross (a63 > a64, i.e.
+  // Z > 0.01589 for 0.0007 < Z < 0.03) and then sets a68 = α_R(a64) of the middle branch. As
+  // published, a68 jumps there from 0.121 to ≈ 0.084, so α_R (hence log R and Teff) of every
+  // 0.65–1.0 M☉ star jumps with Z. DEPARTURE FROM THE PUBLISHED FITS: we move a68 smoothly to the
+  // collapsed value while the gap a64 − a63 closes from ALPHA_R_SEAM_GAP_MSUN to 0 (Z = 0.01517 →
+  // 0.01589); outside that window the coefficients are exactly HPT00's (see RADIUS_SEAM_BLEND).
+  const a68Collapsed = (a[58] * a[64] ** a[60]) / (a[59] + a[64] ** a[61]);
+  if (a[63] >= a[64]) {
     a[63] = a[64];
-    a[68] = (a[58] * a[64] ** a[60]) / (a[59] + a[64] ** a[61]);
+    a[68] = a68Collapsed;
+  } else if (a[64] - a[63] < ALPHA_R_SEAM_GAP_MSUN) {
+    const x = 1 - (a[64] - a[63]) / ALPHA_R_SEAM_GAP_MSUN; // 0 at the window's edge, 1 at the crossing
+    const w = x * x * (3 - 2 * x);
+    a[68] = (1 - w) * a[68] + w * a68Collapsed;
   }
   // β_R
   for (const n of [69, 70, 71, 72, 73]) a[n] = p(A["a" + n]);
@@ -333,7 +368,7 @@ export function hurleyConstants(Z: number): HurleyMetallicityConstants {
     zeta,
     mHookMsun: 1.0185 + zeta * (0.16015 + 0.0892 * zeta),
     mHeFMsun: mHeF,
-    mFGBMsun: (13.048 * (Z / 0.02) ** 0.06) / (1 + 0.0012 * (0.02 / Z) ** 1.27),
+    mFGBMsun: (13.048 * (Z / HURLEY_ZETA_REFERENCE_Z) ** 0.06) / (1 + 0.0012 * (HURLEY_ZETA_REFERENCE_Z / Z) ** 1.27),
     xMS: Math.max(0.95, Math.min(0.95 - 0.03 * (zeta + 0.30103), 0.99)),
     a,
     b,
@@ -915,9 +950,10 @@ export function trackAgesGyr(star: HurleyStar, options: TrackOptions = {}): numb
   for (let i = 0; i < nEarly; i++) ages.push((0.85 * i * tMS) / nEarly);
   for (let i = 0; i < nLate; i++) ages.push(tMS * (0.85 + (0.15 * i) / nLate));
   if (star.hasHook) {
-    // Resolve the hook itself: its luminosity jump happens within ε·t_hook.
+    // Resolve the hook itself: its luminosity jump happens within ε·t_hook. The hook is where a
+    // cluster's age information is, so it gets a quarter of the MS points again.
     const th = star.tHookGyr;
-    const nHook = Math.max(4, Math.round(nMS / 10));
+    const nHook = Math.max(4, Math.round(nMS / 4));
     for (let i = 0; i <= nHook; i++) {
       const t = th * (1 - HOOK_EPSILON * 1.5 + (HOOK_EPSILON * 1.5 * i) / nHook);
       if (t < tMS) ages.push(t);
@@ -955,7 +991,7 @@ export function trackAgesGyr(star: HurleyStar, options: TrackOptions = {}): numb
  * An evolutionary track: the star at a schedule of ages (see `trackAgesGyr`), or at `options.agesGyr`.
  *
  * @example
- * const sun = stellarTrack(1.0, 0.02, { endPhase: "HG" });
+ * const sun = stellarTrack(1.0, SOLAR_Z, { endPhase: "HG" });
  */
 export function stellarTrack(massMsun: number, Z: number, options: TrackOptions = {}): StarState[] {
   const star = hurleyStar(massMsun, Z);
@@ -1015,23 +1051,33 @@ export function isochrone(ageGyr: number, Z: number, options: IsochroneOptions =
 /** Age of the Sun (Gyr) used for the solar calibration (Bahcall et al. 1995; Connelly et al. 2012). */
 export const SUN_AGE_GYR = 4.57;
 
-let solarZ: number | undefined;
-
 /**
- * The metallicity at which a 1 M☉ star of these fits has L = 1 L☉ at the Sun's age: the
- * model's own solar Z (≈ 0.0185). Stellar-model grids calibrate their solar composition (and
- * mixing length) on the Sun in the same way; the fits' nominal Z = 0.02 gives 0.956 L☉ there,
- * 4.4 % faint. Use this value as "solar" when a model should reproduce the Sun, e.g. M67.
+ * The course's solar Z, `SOLAR_Z` (./metallicity): kept under its old name for notebooks and code
+ * written against it. It no longer calibrates anything at run time; `calibrateSolarZ()` does.
  */
 export function solarCalibratedZ(): number {
-  if (solarZ !== undefined) return solarZ;
-  // L at fixed age falls monotonically with Z here (metal-poor stars are brighter): bisect.
+  return SOLAR_Z;
+}
+
+/**
+ * Recomputes the solar calibration behind `SOLAR_Z`: the Z whose 1 M☉ star at the Sun's age
+ * minimises (ln L/L☉)² + (4 ln Teff/Teff☉)², equal weight on the misfit in L and in surface flux
+ * (one free parameter cannot match both; real solar models also tune the mixing length). Golden-
+ * section search over 0.012–0.03, where the misfit has one minimum.
+ */
+export function calibrateSolarZ(): number {
+  const misfit = (Z: number) => {
+    const s = evolveStar(1, Z, SUN_AGE_GYR);
+    return Math.log(s.lumLsun) ** 2 + (4 * Math.log(s.teffK / TEFF_SUN_K)) ** 2;
+  };
   let lo = 0.012;
   let hi = 0.03;
-  for (let k = 0; k < 60; k++) {
-    const mid = 0.5 * (lo + hi);
-    if (evolveStar(1, mid, SUN_AGE_GYR).lumLsun > 1) lo = mid; else hi = mid;
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let k = 0; k < 80; k++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (misfit(a) < misfit(b)) hi = b;
+    else lo = a;
   }
-  solarZ = 0.5 * (lo + hi);
-  return solarZ;
+  return 0.5 * (lo + hi);
 }

@@ -299,26 +299,103 @@ export function readMesaHistory(path: string, options: MesaHistoryOptions = {}):
   return parseMesaHistory(readText(path), path, options).frame;
 }
 
-/** MIST phase codes (Choi et al. 2016, Table 2 of the EEP README) → this project's phase labels. */
-const MIST_PHASE_LABEL: Readonly<Record<number, string>> = {
-  [-1]: "PMS",
-  0: "MS",
-  2: "GB", // MIST's "RGB" runs from the terminal-age MS to the tip: our HG + GB
-  3: "beyond",
-  4: "beyond",
-  5: "beyond",
-  6: "beyond",
-  9: "beyond",
+/**
+ * Names of MIST's primary EEPs in the order they appear on the header's `EEPs:` line (Dotter 2016,
+ * Table 1): for low-mass tracks PreMS 1, ZAMS 202, IAMS 353, TAMS 454, RGBTip 605, ZAHB 631,
+ * TAHB 707, TPAGB 808, post-AGB 1409, WDCS 1710. A track lists as many as it reached (N_EEP).
+ */
+export const MIST_PRIMARY_EEPS = ["PreMS", "ZAMS", "IAMS", "TAMS", "RGBTip", "ZAHB", "TAHB", "TPAGB", "postAGB", "WDCS"] as const;
+
+/** MIST's `phase` column codes (MIST README): what each means. */
+export const MIST_PHASE_CODES: Readonly<Record<number, string>> = {
+  [-1]: "pre-main sequence",
+  0: "main sequence",
+  2: "red giant branch (from the TAMS: subgiants included)",
+  3: "core helium burning",
+  4: "early AGB",
+  5: "thermally pulsing AGB",
+  6: "post-AGB",
+  9: "Wolf-Rayet",
 };
 
+/**
+ * Slope d log L / d log Teff beyond which a post-TAMS step counts as climbing the giant branch:
+ * subgiants (the Hertzsprung gap) cross the HR diagram at slopes of about −5 to +2; the lower red
+ * giant branch climbs at −20 to −40.
+ */
+export const MIST_GIANT_BRANCH_SLOPE = -10;
+
+/**
+ * The project's phase label ("PMS" | "MS" | "HG" | "GB" | "beyond") of every row of a MIST track,
+ * from its EEP numbers and the header's primary EEPs, so that the labels line up with the grid's:
+ *   eep < ZAMS                       "PMS"
+ *   ZAMS ≤ eep ≤ TAMS                "MS"  (the TAMS row is the last main-sequence point)
+ *   TAMS < eep < base of the GB      "HG"  (subgiants; MIST's phase 2 lumps them with the giants)
+ *   base of the GB ≤ eep ≤ RGBTip    "GB"  (the tip row is the last giant, as in the grid)
+ *   eep > RGBTip                     "beyond" (core helium burning and later: past the grid)
+ * MIST has no primary EEP at the base of the giant branch; we put it at the first post-TAMS step
+ * whose HR-diagram slope d log L / d log Teff is steeper than `MIST_GIANT_BRANCH_SLOPE` with L
+ * rising (for the first row of a file, the step to the next row). The grid's own boundary row at
+ * frac_age = 1 is labelled "HG"; compare the two by age or frac_age rather than by label there.
+ */
+export function mistPhaseLabels(eep: readonly number[], primaryEEPs: readonly number[], logL: readonly number[], logTeff: readonly number[]): string[] {
+  const at = (name: (typeof MIST_PRIMARY_EEPS)[number]) => {
+    const k = MIST_PRIMARY_EEPS.indexOf(name);
+    return k < primaryEEPs.length ? primaryEEPs[k] : Infinity;
+  };
+  const zams = at("ZAMS");
+  const tams = at("TAMS");
+  const tip = at("RGBTip");
+  const steepStep = (a: number, b: number) => {
+    const dL = logL[b] - logL[a];
+    const dT = logTeff[b] - logTeff[a];
+    return dL > 0 && dT < 0 && dL / dT < MIST_GIANT_BRANCH_SLOPE;
+  };
+  let onGiantBranch = false;
+  return eep.map((e, i) => {
+    if (e < zams) return "PMS";
+    if (e <= tams) return "MS";
+    if (e > tip) return "beyond";
+    if (e === tip) return "GB";
+    if (!onGiantBranch) {
+      // The step into the row decides; for the first row after the TAMS (or of a slice), the step out.
+      const prevPastTams = i > 0 && eep[i - 1] > tams;
+      onGiantBranch = prevPastTams ? steepStep(i - 1, i) : i + 1 < eep.length && steepStep(i, i + 1);
+    }
+    return onGiantBranch ? "GB" : "HG";
+  });
+}
+
+/** The MIST phase code a row must carry, given its EEP number and the header's primary EEPs (undefined: either). */
+function expectedMistPhase(e: number, primaryEEPs: readonly number[]): number | undefined {
+  const [preMs, zams, , tams, tip] = [0, 1, 2, 3, 4].map((k) => (k < primaryEEPs.length ? primaryEEPs[k] : Infinity));
+  // Rows on a primary EEP are not checked: MIST gives a boundary row the label of the phase it starts.
+  if (primaryEEPs.includes(e)) return undefined;
+  if (e > preMs && e < zams) return -1;
+  if (e > zams && e < tams) return 0;
+  if (e > tams && e < tip) return 2;
+  return undefined;
+}
+
+/** Options of `parseMistEep` / `readMistEep`. */
+export interface MistEepOptions extends TrackReaderOptions {
+  /**
+   * EEP number of the file's first data row, for a file cut to a consecutive range of EEPs (the
+   * header still describes the whole track). By default the file must hold the whole track,
+   * N_pts rows numbered 1 … N_pts, as MIST writes it.
+   */
+  firstEep?: number;
+}
+
 /** Parses the text of a MIST `.track.eep` file; `file` names it in error messages. */
-export function parseMistEep(text: string, file: string, options: TrackReaderOptions = {}): MistEepTrack {
+export function parseMistEep(text: string, file: string, options: MistEepOptions = {}): MistEepTrack {
   const lines = splitLines(text);
   if (lines.every((l) => l.trim() === "")) throw new StellarFileError(file, undefined, "file is empty");
   const header: MistEepTrack["header"] = {};
   let names: string[] | undefined;
   let namesLine = 0;
   let nPtsLine = 0;
+  let eepsLine = 0;
   let firstData = -1;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
@@ -355,6 +432,7 @@ export function parseMistEep(text: string, file: string, options: TrackReaderOpt
       nPtsLine = i + 2;
     } else if (t[0] === "EEPs:") {
       header.primaryEEPs = t.slice(1).map((s) => num(s, "an EEP number"));
+      eepsLine = i + 1;
     } else if (t.length >= 2 && !t.every((s) => parseFortranNumber(s) !== undefined) && !/^-+$/.test(t[0])) {
       // The last non-numeric comment line before the data is the column-name line.
       names = t;
@@ -376,16 +454,33 @@ export function parseMistEep(text: string, file: string, options: TrackReaderOpt
     if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
     table.addRow(tokens(line), i + 1);
   }
-  if (header.nPoints !== undefined && header.nPoints !== table.rowCount) {
-    throw new StellarFileError(file, nPtsLine, `the header declares N_pts = ${header.nPoints} but the file has ${table.rowCount} data rows (truncated?)`);
+  const n = table.rowCount;
+  const eep = mistEepNumbers(header, n, file, { nPtsLine, eepsLine }, options.firstEep);
+  const phaseIdx = names.indexOf("phase");
+  if (phaseIdx >= 0 && header.primaryEEPs) {
+    // Header vs data: every row strictly between two primary EEPs must carry that stretch's MIST code.
+    const codes = table.values[phaseIdx];
+    for (let i = 0; i < n; i++) {
+      const want = expectedMistPhase(eep[i], header.primaryEEPs);
+      if (want !== undefined && Math.round(codes[i]) !== want) {
+        throw new StellarFileError(
+          file,
+          firstData + 1 + i,
+          `row ${i + 1} is EEP ${eep[i]}, which the header's EEPs (${header.primaryEEPs.join(" ")}) put in MIST phase ${want} (${MIST_PHASE_CODES[want]}), but its phase column holds ${codes[i]}: the header and the data disagree (wrong firstEep, or an edited file?)`,
+          "phase",
+        );
+      }
+    }
   }
 
-  const n = table.rowCount;
   const series = table.series().map((s) => (s.name === "phase" ? s.cast(pl.Float64).rename("mist_phase") : s));
-  series.unshift(pl.Series("eep", Int32Array.from({ length: n }, (_, i) => i + 1)));
-  const phaseIdx = names.indexOf("phase");
-  if (phaseIdx >= 0) {
-    series.push(pl.Series("phase", table.values[phaseIdx].map((p) => MIST_PHASE_LABEL[Math.round(p)] ?? "unknown")));
+  series.unshift(pl.Series("eep", Int32Array.from(eep)));
+  const colNames = names;
+  const col = (name: string) => (colNames.includes(name) ? table.values[colNames.indexOf(name)] : undefined);
+  const logL = col("log_L");
+  const logTeff = col("log_Teff");
+  if (header.primaryEEPs && logL && logTeff) {
+    series.push(pl.Series("phase", mistPhaseLabels(eep, header.primaryEEPs, logL, logTeff)));
   }
   if (header.initialMassMsun !== undefined && !names.includes("initial_mass")) {
     series.push(pl.Series("initial_mass", new Float64Array(n).fill(header.initialMassMsun)));
@@ -396,8 +491,48 @@ export function parseMistEep(text: string, file: string, options: TrackReaderOpt
   return { header, frame: finishFrame(series, file, namesLine, options) };
 }
 
+/** EEP numbers of the data rows, from the header (N_pts, N_EEP, EEPs) and `firstEep`, with the header checked. */
+function mistEepNumbers(
+  header: MistEepTrack["header"],
+  n: number,
+  file: string,
+  where: { nPtsLine: number; eepsLine: number },
+  firstEep: number | undefined,
+): number[] {
+  const primary = header.primaryEEPs;
+  if (primary) {
+    if (header.nEEP !== undefined && header.nEEP !== primary.length) {
+      throw new StellarFileError(file, where.eepsLine, `the header declares N_EEP = ${header.nEEP} but the EEPs line lists ${primary.length} primary EEPs (${primary.join(" ")})`);
+    }
+    for (let k = 0; k < primary.length; k++) {
+      if (!Number.isInteger(primary[k]) || primary[k] < 1 || (k > 0 && primary[k] <= primary[k - 1])) {
+        throw new StellarFileError(file, where.eepsLine, `the EEPs line must list increasing positive integers; got ${primary.join(" ")}`);
+      }
+    }
+    // MIST ends every track at its last primary EEP, numbering rows 1 … N_pts.
+    if (header.nPoints !== undefined && primary[primary.length - 1] !== header.nPoints) {
+      throw new StellarFileError(file, where.eepsLine, `the last primary EEP is ${primary[primary.length - 1]} but the header declares N_pts = ${header.nPoints}; a MIST track ends at its last primary EEP`);
+    }
+  }
+  const total = header.nPoints ?? (primary ? primary[primary.length - 1] : n);
+  if (firstEep === undefined) {
+    if (header.nPoints !== undefined && header.nPoints !== n) {
+      throw new StellarFileError(
+        file,
+        where.nPtsLine,
+        `the header declares N_pts = ${header.nPoints} but the file has ${n} data rows (truncated? for a file cut to a range of EEPs, pass firstEep)`,
+      );
+    }
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+  if (!Number.isInteger(firstEep) || firstEep < 1 || firstEep + n - 1 > total) {
+    throw new StellarFileError(file, undefined, `readMistEep: firstEep must be an integer with 1 ≤ firstEep and firstEep + rows − 1 ≤ N_pts = ${total} (${n} rows); got ${firstEep}`);
+  }
+  return Array.from({ length: n }, (_, i) => firstEep + i);
+}
+
 /** Reads a MIST `.track.eep` file into a DataFrame (one row per EEP; see `parseMistEep` for the metadata). */
-export function readMistEep(path: string, options: TrackReaderOptions = {}): pl.DataFrame {
+export function readMistEep(path: string, options: MistEepOptions = {}): pl.DataFrame {
   return parseMistEep(readText(path), path, options).frame;
 }
 
