@@ -15,7 +15,7 @@ import { mlpLayers } from "../emulator/mlp";
 import type { Model } from "./model";
 import { clusterModel, clusterParams, observationArrays, type ClusterModelOptions, type StarObservation } from "../cluster/model";
 import { EMULATOR_LOG_OUTPUTS, OBSERVABLE_INDEX, type ClusterEmulator } from "../cluster/emulator";
-import { solarCalibratedZ } from "../stellar/hurley";
+import { SOLAR_Z } from "../stellar/metallicity";
 import { loadEmulator } from "../emulator/io";
 import type { StellarEmulator } from "../emulator/model";
 
@@ -23,7 +23,7 @@ import type { StellarEmulator } from "../emulator/model";
 const OUT_INDEX = [OBSERVABLE_INDEX.logTeff, OBSERVABLE_INDEX.logL, OBSERVABLE_INDEX.logDeltaNu, OBSERVABLE_INDEX.logNumax];
 
 /** The defaults of `clusterModel`'s priors (src/cluster/model.ts). */
-const DEFAULTS = { massBoxMsun: [0.7, 2.5] as [number, number], ageBoxGyr: [0.5, 13.8] as [number, number], mhBox: [-0.66, 0.21] as [number, number], betaShape: 1.2, ageSpreadScaleGyr: 1 };
+const DEFAULTS = { massBoxMsun: [0.7, 2.5] as [number, number], ageBoxGyr: [0.5, 13.8] as [number, number], mhBox: [-0.67, 0.2] as [number, number], betaShape: 1.2, ageSpreadScaleGyr: 1 };
 
 /** Options of `clusterModelAutodiff`: those of `clusterModel`, plus how the emulator is differentiated. */
 export interface ClusterAutodiffOptions extends ClusterModelOptions {
@@ -56,10 +56,12 @@ export function clusterModelAutodiff(emulator: ClusterEmulator, stars: StarObser
   if (how === "reverse" && !canReverse) throw new Error('clusterModelAutodiff: emulatorGradient "reverse" needs the neural StellarEmulator (network, clock, spec)');
   if (how === "jacobian" && !emulator.evaluateInto) throw new Error("clusterModelAutodiff: the emulator has no float64 evaluateInto (with a Jacobian)");
   const emuAd = how === "reverse" ? emulatorAutodiff(stellar) : undefined;
+  const mhFeatureOffset = how === "reverse" ? Math.log10(SOLAR_Z / stellar.solarZ) : 0;
   const p = { ...DEFAULTS, ...options.priors };
   const n = stars.length;
   const obs = observationArrays(stars, options.modelError);
-  const zSun = emulator.solarZ ?? solarCalibratedZ();
+  // Same scale as the hand-written cluster model: [M/H] is always on the course's SOLAR_Z scale.
+  const zSun = SOLAR_Z;
   const centred = options.parametrisation === "centred";
   const ref = options.reference;
   if (ref && ref.logMass.length !== n) throw new Error(`clusterModelAutodiff: reference has ${ref.logMass.length} stars, data ${n}`);
@@ -102,8 +104,11 @@ export function clusterModelAutodiff(emulator: ClusterEmulator, stars: StarObser
     terms.push(betaBox(masses, p.massBoxMsun));
     const Z = emuAd ? undefined : ad.mul(zSun, ad.exp(ad.mul(Math.LN10, v.mh)));
     const log10Mass = emuAd ? ad.div(logMass, Math.LN10) : undefined;
+    // The network's own [M/H] feature is log10(Z / its training reference Z), which may differ
+    // from the course's SOLAR_Z scale that v.mh is on: shift by the constant between the two.
+    const mhFeature = emuAd ? ad.add(v.mh, mhFeatureOffset) : undefined;
     for (let i = 0; i < n; i++) {
-      const out = emuAd ? emuAd(log10Mass!.at(i), ages.at(i), v.mh) : emu!(ad.concat([masses.at(i), ages.at(i), Z!]));
+      const out = emuAd ? emuAd(log10Mass!.at(i), ages.at(i), mhFeature!) : emu!(ad.concat([masses.at(i), ages.at(i), Z!]));
       for (let k = 0; k < 4; k++) {
         if (sdObs[k][i] > 0) terms.push(ad.normal(obs.y[k][i], out.at(OUT_INDEX[k]), sdObs[k][i]));
       }
