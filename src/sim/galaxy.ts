@@ -22,8 +22,7 @@
  * 485): an n = 4 profile puts 7 % of its light beyond 8 R_e, which would otherwise need stamps
  * hundreds of pixels wide.
  */
-import { Psf, psfKernel, psfRadiusPix, gaussianSigmaPix } from "./psf";
-import { convolve2d, convolveSeparable } from "./image";
+import { Psf, psfRadiusPix, blurWithPsf } from "./psf";
 import { gammaP, lnGamma } from "./special";
 
 // Local aliases: inside a jest/vm sandbox each `Math.f` in a hot loop is a slow global lookup.
@@ -266,16 +265,7 @@ export function renderGalaxyStamp(galaxy: SersicGalaxy, psf: Psf | null, options
   const local: SersicGalaxy = { ...galaxy, xPix: galaxy.xPix - x0Pix, yPix: galaxy.yPix - y0Pix };
   let pixels = renderSersic(local, { widthPix: side, heightPix: side, truncateReff: trunc, normalise: "image" });
   if (psf) {
-    if (psf.kind === "gaussian" && !(psf.ellipticity ?? 0)) {
-      const sigma = gaussianSigmaPix(psf.fwhmPix);
-      const k = new Float64Array(2 * psfR + 1);
-      let sum = 0;
-      for (let i = -psfR; i <= psfR; i++) { k[i + psfR] = exp((-0.5 * i * i) / (sigma * sigma)); sum += k[i + psfR]; }
-      for (let i = 0; i < k.length; i++) k[i] /= sum;
-      pixels = convolveSeparable(pixels, side, side, k);
-    } else {
-      pixels = convolve2d(pixels, side, side, psfKernel(psf, 2 * psfR + 1), 2 * psfR + 1);
-    }
+    pixels = blurWithPsf(pixels, side, psf, psfR);
   }
   return { pixels, sidePix: side, x0Pix, y0Pix };
 }

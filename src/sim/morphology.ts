@@ -26,9 +26,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng, defaultRng } from "../random";
-import { Psf, gaussianPsf, gaussianSigmaPix, psfKernel, psfRadiusPix } from "./psf";
+import { Psf, gaussianPsf, psfRadiusPix, blurWithPsf } from "./psf";
 import { renderSersic } from "./galaxy";
-import { convolve2d, convolveSeparable, cropImage } from "./image";
+import { cropImage } from "./image";
 import { backgroundSigmaCounts, readOut } from "./detector";
 
 const { exp, log, sqrt, cos, sin, atan2, tan, floor, ceil, max, min, abs, round, PI, asinh, sinh } = Math;
@@ -329,16 +329,7 @@ export function renderMorphologyGalaxy(g: Omit<MorphologyGalaxy, "fluxOnStampCou
   }
   let blurred = canvas;
   if (psf) {
-    if (psf.kind === "gaussian" && !(psf.ellipticity ?? 0)) {
-      const sigma = gaussianSigmaPix(psf.fwhmPix);
-      const k = new Float64Array(2 * psfR + 1);
-      let sum = 0;
-      for (let i = -psfR; i <= psfR; i++) { k[i + psfR] = exp((-0.5 * i * i) / (sigma * sigma)); sum += k[i + psfR]; }
-      for (let i = 0; i < k.length; i++) k[i] /= sum;
-      blurred = convolveSeparable(canvas, side, side, k);
-    } else {
-      blurred = convolve2d(canvas, side, side, psfKernel(psf, 2 * psfR + 1), 2 * psfR + 1);
-    }
+    blurred = blurWithPsf(canvas, side, psf, psfR);
   }
   const image = cropImage(blurred, side, side, margin, margin, sizePix, sizePix);
   let onStamp = 0;

@@ -24,6 +24,7 @@
  * a pixelised PSF model; see e.g. Anderson & King 2000, PASP 112, 1360).
  */
 import { erfc } from "./special";
+import { convolve2d, convolveSeparable } from "./image";
 
 // Local aliases: inside a jest/vm sandbox each `Math.f` in a hot loop is a slow global lookup.
 const { exp, sqrt, log, pow, cos, sin, floor, ceil, max, min, round, PI } = Math;
@@ -489,4 +490,29 @@ export function momentFwhmPix(image: ArrayLike<number>, widthPix: number, height
   let ixx = 0, iyy = 0;
   for (let y = 0; y < heightPix; y++) for (let x = 0; x < widthPix; x++) { const v = image[y * widthPix + x]; ixx += v * (x - cx) ** 2; iyy += v * (y - cy) ** 2; }
   return FWHM_PER_SIGMA * sqrt(sqrt((ixx / s - 1 / 12) * (iyy / s - 1 / 12)));
+}
+
+/**
+ * Blurs a square image (side × side pixels, row-major) by a PSF truncated at `radiusPix`: a
+ * separable pass for a round Gaussian (two 1-D convolutions, much faster), the full 2-D kernel
+ * otherwise. Shared by the galaxy renderers so that every simulated galaxy is seeing-limited
+ * the same way.
+ */
+export function blurWithPsf(pixels: Float32Array, side: number, psf: Psf, radiusPix: number): Float32Array {
+  if (!(side > 0) || pixels.length !== side * side) {
+    throw new Error(`blurWithPsf: expected ${side} × ${side} = ${side * side} pixels, got ${pixels.length}`);
+  }
+  const width = 2 * radiusPix + 1;
+  if (psf.kind === "gaussian" && !(psf.ellipticity ?? 0)) {
+    const sigma = gaussianSigmaPix(psf.fwhmPix);
+    const k = new Float64Array(width);
+    let sum = 0;
+    for (let i = -radiusPix; i <= radiusPix; i++) {
+      k[i + radiusPix] = Math.exp((-0.5 * i * i) / (sigma * sigma));
+      sum += k[i + radiusPix];
+    }
+    for (let i = 0; i < width; i++) k[i] /= sum;
+    return convolveSeparable(pixels, side, side, k);
+  }
+  return convolve2d(pixels, side, side, psfKernel(psf, width), width);
 }
