@@ -54,7 +54,7 @@ describe("the 8 dihedral transforms", () => {
       expect(row.size).toBe(8); // each row of the Cayley table is a permutation
       expect(same(transformImage(transformImage(img, N, N, a), N, N, inverseDihedral(a)), img)).toBe(true);
     }
-    let r = img;
+    let r: Float32Array = img;
     for (let k = 0; k < 4; k++) r = transformImage(r, N, N, 1);
     expect(same(r, img)).toBe(true);
     expect(same(transformImage(transformImage(img, N, N, 4), N, N, 4), img)).toBe(true);

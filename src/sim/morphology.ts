@@ -327,7 +327,7 @@ export function renderMorphologyGalaxy(g: Omit<MorphologyGalaxy, "fluxOnStampCou
     }
     addDiscComponents(canvas, side, g, cx, cy, components, 5 * h + 1);
   }
-  let blurred = canvas;
+  let blurred: Float32Array = canvas;
   if (psf) {
     blurred = blurWithPsf(canvas, side, psf, psfR);
   }
