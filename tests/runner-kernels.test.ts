@@ -7,6 +7,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { writeTestNotebook } from "./notebook-files";
 
 const root = path.join(__dirname, "..");
 const notebookDir = path.join(root, "notebooks");
@@ -15,16 +16,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "nn4astro-kernels-"));
 const created: string[] = [];
 
 function writeNotebook(name: string, sources: string[]): string {
-  const nb = {
-    cells: sources.map((source, i) => ({
-      cell_type: "code", id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null,
-    })),
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  const file = path.join(notebookDir, `${prefix}${name}.ipynb`);
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
+  const file = writeTestNotebook(path.join(notebookDir, `${prefix}${name}.ipynb`), sources);
   created.push(file);
   return file;
 }

@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { writeTestNotebook } from "./notebook-files";
 
 const root = path.join(__dirname, "..");
 const notebookDir = path.join(root, "notebooks");
@@ -46,19 +47,7 @@ interface RunResult { status: number | null; output: string; summary: Summary; o
 
 /** Writes a notebook whose first cell is markdown, so code-cell numbers differ from file indices. */
 function writeNotebook(name: string, sources: string[]): string {
-  const nb: Notebook = {
-    cells: [
-      { cell_type: "markdown", id: "md", metadata: {}, source: `# ${name}` },
-      ...sources.map((source, i) => ({
-        cell_type: "code", id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null,
-      })),
-    ],
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  const file = path.join(notebookDir, `${prefix}${name}.ipynb`);
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1) + "\n");
+  const file = writeTestNotebook(path.join(notebookDir, `${prefix}${name}.ipynb`), sources, { markdownTitle: `# ${name}` });
   created.push(file);
   return file;
 }
